@@ -1,0 +1,394 @@
+//! The crate's error type and its parts.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::message::ValidationError;
+use crate::provider::ProviderKind;
+
+/// Everything that can go wrong in this crate.
+///
+/// Branch on the parts callers act on: [`Error::is_retryable`], [`Error::may_have_been_sent`],
+/// and [`ApiError::kind`] for what the provider said.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The message was rejected before any network call.
+    #[error("invalid message: {0}")]
+    Invalid(#[from] ValidationError),
+    /// The provider answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The request never reached the provider (connection refused, DNS, TLS handshake): the
+    /// message was not sent, and retrying is safe.
+    #[error("{provider}: could not connect: {reason}")]
+    Connect {
+        /// The provider called.
+        provider: ProviderKind,
+        /// What failed.
+        reason: String,
+    },
+    /// The request was sent but no complete answer came back (a timeout, a dropped
+    /// connection, an unreadable success body). The provider may have sent the message: the
+    /// crate does not send it again.
+    #[error("{provider}: the message may have been sent: {reason}")]
+    MaybeSent {
+        /// The provider called.
+        provider: ProviderKind,
+        /// What happened.
+        reason: String,
+    },
+    /// A webhook failed verification.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// A webhook or response body could not be parsed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A configuration value is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The provider cannot send this kind of content.
+    #[error("{provider} cannot send {what}")]
+    Unsupported {
+        /// The provider asked.
+        provider: ProviderKind,
+        /// What it cannot do.
+        what: &'static str,
+    },
+    /// Mammut answered 200 with a `TaskResult` whose status is not `Success`.
+    #[error("mammut: the task failed (status {status:?})")]
+    MammutTaskFailed {
+        /// The status Mammut reported.
+        status: String,
+    },
+}
+
+impl Error {
+    /// True when the provider did not process the request, so sending it again is safe:
+    /// HTTP 429 and rate-limit codes, and failures to connect.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect { .. } => true,
+            Error::Api(api) => api.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// True when the request reached the provider and its outcome is unknown (a timeout, a
+    /// 5xx, a dropped connection): the message may have been sent, and sending it again may
+    /// deliver it twice.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::MaybeSent { .. } => true,
+            Error::Api(api) => api.status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The provider's error, when the provider answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// How long the provider asked to wait before a retry, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(|a| a.retry_after)
+    }
+}
+
+/// What a provider's error means, for the callers that branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// Too many requests (HTTP 429, Twilio 20429 or 63018): retry later.
+    RateLimited,
+    /// The credentials were refused (HTTP 401/403, Twilio 20003).
+    Unauthorized,
+    /// The recipient is not a valid WhatsApp address (Twilio 21211).
+    InvalidRecipient,
+    /// The recipient opted out of messages (Twilio 21610).
+    OptedOut,
+    /// A free-form message outside the 24-hour window (Twilio 63016, Botmaker 201): send an
+    /// approved template instead.
+    OutsideWindow,
+    /// The recipient has not joined the Twilio sandbox (Twilio 63015).
+    SandboxNotJoined,
+    /// The account has no credit left (Botmaker 101).
+    InsufficientCredit,
+    /// The request was malformed (HTTP 400 or 422 without a more precise code).
+    BadRequest,
+    /// Not found (HTTP 404).
+    NotFound,
+    /// The provider failed (HTTP 5xx): the message may have been sent.
+    ServerError,
+    /// Anything else.
+    Other,
+}
+
+impl ApiErrorKind {
+    /// The kind an HTTP status alone implies, before any provider code is read.
+    pub fn from_http_status(status: u16) -> Self {
+        match status {
+            429 => ApiErrorKind::RateLimited,
+            401 | 403 => ApiErrorKind::Unauthorized,
+            400 | 422 => ApiErrorKind::BadRequest,
+            404 => ApiErrorKind::NotFound,
+            500..=599 => ApiErrorKind::ServerError,
+            _ => ApiErrorKind::Other,
+        }
+    }
+}
+
+/// An error answer from a provider's API, with everything it said.
+#[derive(Clone, thiserror::Error)]
+#[error("{provider} API error (HTTP {status}{}): {message}", code.as_deref().map(|c| format!(", code {c}")).unwrap_or_default())]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The provider that answered.
+    pub provider: ProviderKind,
+    /// The HTTP status (a 2xx when the error came inside a success answer, as Botmaker v1
+    /// does).
+    pub status: u16,
+    /// The provider's own error code (`21211`, `63016`, `201`, …), when it gave one.
+    pub code: Option<String>,
+    /// The provider's message, or an excerpt of a body that was not in its error format.
+    pub message: String,
+    /// Twilio's `more_info` link.
+    pub more_info: Option<String>,
+    /// The `Retry-After` the provider sent.
+    pub retry_after: Option<Duration>,
+    /// What the code means.
+    pub kind: ApiErrorKind,
+    /// The raw response body.
+    pub body: String,
+}
+
+impl ApiError {
+    /// An error with the given status and message; its kind comes from the status.
+    pub fn new(provider: ProviderKind, status: u16, message: impl Into<String>) -> Self {
+        ApiError {
+            provider,
+            status,
+            code: None,
+            message: message.into(),
+            more_info: None,
+            retry_after: None,
+            kind: ApiErrorKind::from_http_status(status),
+            body: String::new(),
+        }
+    }
+
+    /// Sets the provider's code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Sets the kind.
+    pub fn with_kind(mut self, kind: ApiErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Sets the raw body.
+    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Sets `more_info`.
+    pub fn with_more_info(mut self, more_info: Option<String>) -> Self {
+        self.more_info = more_info;
+        self
+    }
+
+    /// Sets `Retry-After`.
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// What the error means.
+    pub fn kind(&self) -> ApiErrorKind {
+        self.kind
+    }
+
+    /// True for rate limiting: the provider did not process the request.
+    pub fn is_retryable(&self) -> bool {
+        self.kind == ApiErrorKind::RateLimited
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body is the provider's answer; it is shown by length only, because it can
+        // echo message content.
+        f.debug_struct("ApiError")
+            .field("provider", &self.provider)
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("more_info", &self.more_info)
+            .field("retry_after", &self.retry_after)
+            .field("kind", &self.kind)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// The first `max` characters of `s`, with `…` when it was cut: for error messages built
+/// from bodies that were not in the provider's error format.
+pub fn excerpt(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// Why a webhook failed verification. It never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The signature or token header is absent.
+    #[error("the {header} header is missing")]
+    MissingHeader {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// The header is present but not in the expected form.
+    #[error("the {header} header is malformed: {reason}")]
+    MalformedHeader {
+        /// The header's name.
+        header: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The signature names a signing algorithm this crate does not know.
+    #[error("unsupported signature algorithm {algorithm:?}")]
+    UnsupportedAlgorithm {
+        /// The algorithm named.
+        algorithm: String,
+    },
+    /// The signature names a key id that is not configured.
+    #[error("no shared key is configured under the id {key_id:?}")]
+    UnknownKey {
+        /// The key id named.
+        key_id: String,
+    },
+    /// A JSON body came without a `bodySHA256` query parameter.
+    #[error("the JSON body has no bodySHA256 query parameter to check it against")]
+    MissingBodyHash,
+    /// The body's SHA-256 differs from the `bodySHA256` query parameter.
+    #[error("the body's SHA-256 does not match the bodySHA256 query parameter")]
+    BodyHashMismatch,
+    /// The body could not be read as the parameters that were signed.
+    #[error("the body could not be read for verification: {reason}")]
+    UnreadableBody {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No configured secret produced the signature, at any of the URLs tried.
+    #[error("the signature matches none of the configured secrets at the URLs tried: {}", candidates.join(", "))]
+    NoMatch {
+        /// The URLs that were tried.
+        candidates: Vec<String>,
+    },
+    /// The token in the header matches none of the configured tokens.
+    #[error("the {header} token matches none of the configured tokens")]
+    TokenMismatch {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// No secret is configured to verify with.
+    #[error("no secret is configured to verify webhooks with")]
+    NoSecret,
+}
+
+/// Why a webhook body could not be turned into events.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The body (or query string) is not valid for its content type.
+    #[error("the body is malformed: {reason}")]
+    Malformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A required field is absent.
+    #[error("the field {field} is missing")]
+    MissingField {
+        /// The field's name.
+        field: String,
+    },
+    /// A field has a value of the wrong form.
+    #[error("the field {field} is invalid: {reason}")]
+    InvalidField {
+        /// The field's name.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The content type is not one the provider sends.
+    #[error("unsupported content type {content_type:?}")]
+    UnsupportedContentType {
+        /// The content type received.
+        content_type: String,
+    },
+}
+
+impl ParseError {
+    /// The field the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ParseError::MissingField { field } | ParseError::InvalidField { field, .. } => {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+
+    /// A missing field.
+    pub fn missing(field: impl Into<String>) -> Self {
+        ParseError::MissingField {
+            field: field.into(),
+        }
+    }
+
+    /// An invalid field.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ParseError::InvalidField {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A malformed body.
+    pub fn malformed(reason: impl Into<String>) -> Self {
+        ParseError::Malformed {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A configuration value that is invalid, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ConfigError {
+    /// The field, under the key it is stored with (`twilio-account-sid`, …).
+    pub field: String,
+    /// What is wrong with it. Never the secret value itself.
+    pub reason: String,
+}
+
+impl ConfigError {
+    /// An error about `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

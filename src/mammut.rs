@@ -1,0 +1,576 @@
+//! The Mammut bot platform's side: a bot's WhatsApp-through-Twilio settings as Mammut stores
+//! them on the bot's `user` vertex, the requests that create and update that vertex, and the
+//! `TaskResult` Mammut answers with.
+//!
+//! # The Mammut channel page, and what this module corrects
+//!
+//! Mammut's Spanish "Canal Whatsapp" page documents these requests, but its examples were
+//! copied from the SMS and Slack pages and carry their mistakes. The models here follow the
+//! page's own field tables and Mammut's code instead:
+//!
+//! 1. The create example sends `"slack-bot-token": "AUTH_TOKEN"`. That is the Slack
+//!    channel's field (an array of `"(workspace, token)"` tuples); the Twilio auth token goes
+//!    in `twilio-auth-token`. A config with a plain-string `slack-bot-token` is rejected.
+//! 2. The create example gives the number as `"+11234567890"`, without `whatsapp:`. The
+//!    field must be `whatsapp:+<E.164>` (Mammut finds the bot by Twilio's `To`, which carries
+//!    the prefix); a bare E.164 number is accepted here and normalized to that form.
+//! 3. The create example misses a comma between two fields, so it is not JSON. Parsing it
+//!    fails with the position.
+//! 4. The update example writes the path as `user:[125678]`: the brackets belong to the
+//!    placeholder. The path is `/app:mammut-1/graph/user:125678`.
+//! 5. The update example's query uses `main-phone-number`, which is the SMS channel's
+//!    number: writing the WhatsApp number there would configure SMS, not WhatsApp. Updates
+//!    built here use `main-whatsapp-phone-number`, as the page's own update table lists.
+//!
+//! ```
+//! use whatsapp_connector::mammut::{BotConfig, TaskResult};
+//!
+//! let config = BotConfig::from_json(br#"{
+//!     "user-type": "machine",
+//!     "name": "Botwi",
+//!     "twilio-account-sid": "AC0123456789abcdef0123456789abcdef",
+//!     "twilio-auth-token": "0123456789abcdef0123456789abcdef",
+//!     "main-whatsapp-phone-number": "+14155238886"
+//! }"#).unwrap();
+//! assert_eq!(config.whatsapp_number(), "whatsapp:+14155238886");
+//!
+//! let create = config.create_request("https://api.mammut.io");
+//! assert_eq!(create.url, "https://api.mammut.io/app:mammut-1/graph/user");
+//!
+//! let reply = TaskResult::from_json(br#"{"status": "Success", "taskResult": [
+//!     {"affectedElementId": 4136, "affectedElementName": "user", "affectedElementType": "Vertex"}
+//! ]}"#).unwrap();
+//! assert_eq!(reply.created_user_id(), Some(4136));
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::address::PhoneNumber;
+use crate::error::{ConfigError, Error, ParseError};
+use crate::links::encode_component;
+use crate::message::is_sid;
+use crate::secret::Secret;
+
+/// Mammut's API on its own cloud. Self-hosted deployments have their own.
+pub const DEFAULT_BASE_URL: &str = "https://api.mammut.io";
+/// The URL Mammut's cloud receives Twilio's WhatsApp webhooks on (the trailing slash is
+/// part of it, and signatures cover it).
+pub const DEFAULT_WEBHOOK_URL: &str = "https://api.mammut.io/channels/whatsapp/";
+/// The graph path of the `user` collection.
+pub const USER_COLLECTION_PATH: &str = "/app:mammut-1/graph/user";
+
+/// The field names, as Mammut stores them.
+pub mod fields {
+    /// `user-type`: `machine` for a bot.
+    pub const USER_TYPE: &str = "user-type";
+    /// `name`.
+    pub const NAME: &str = "name";
+    /// `twilio-account-sid`.
+    pub const TWILIO_ACCOUNT_SID: &str = "twilio-account-sid";
+    /// `twilio-auth-token`.
+    pub const TWILIO_AUTH_TOKEN: &str = "twilio-auth-token";
+    /// `main-whatsapp-phone-number`.
+    pub const MAIN_WHATSAPP_PHONE_NUMBER: &str = "main-whatsapp-phone-number";
+    /// `mammut-id`: the numeric id of the bot's vertex (a path segment, not a property).
+    pub const MAMMUT_ID: &str = "mammut-id";
+    /// `slack-bot-token`: the Slack channel's field.
+    pub const SLACK_BOT_TOKEN: &str = "slack-bot-token";
+}
+
+/// The `user-type` of a bot.
+pub const MACHINE: &str = "machine";
+
+/// A bot's WhatsApp-through-Twilio settings: the fields of its Mammut `user` vertex.
+///
+/// It is built only through validation ([`BotConfig::new`], [`BotConfig::from_json`] or
+/// serde), so a value always holds a well-formed account SID, auth token and number. Other
+/// fields of the vertex (`locale`, other channels' fields, …) are kept as given. `Debug`
+/// never shows the auth token, nor the values of the other fields (they can hold other
+/// channels' tokens).
+#[derive(Clone, PartialEq)]
+pub struct BotConfig {
+    name: Option<String>,
+    twilio_account_sid: String,
+    twilio_auth_token: Secret,
+    main_whatsapp_phone_number: PhoneNumber,
+    mammut_id: Option<u64>,
+    extra: Map<String, Value>,
+}
+
+impl BotConfig {
+    /// A config from its three required values. The number may be `whatsapp:+E164` or bare
+    /// `+E164`.
+    pub fn new(
+        twilio_account_sid: &str,
+        twilio_auth_token: impl Into<Secret>,
+        main_whatsapp_phone_number: &str,
+    ) -> Result<Self, ConfigError> {
+        let token = twilio_auth_token.into();
+        check_account_sid(twilio_account_sid)?;
+        check_auth_token(&token)?;
+        Ok(BotConfig {
+            name: None,
+            twilio_account_sid: twilio_account_sid.to_owned(),
+            twilio_auth_token: token,
+            main_whatsapp_phone_number: parse_number(main_whatsapp_phone_number)?,
+            mammut_id: None,
+            extra: Map::new(),
+        })
+    }
+
+    /// Sets the bot's name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the id of the bot's vertex.
+    pub fn with_mammut_id(mut self, id: u64) -> Self {
+        self.mammut_id = Some(id);
+        self
+    }
+
+    /// Parses and validates a config from JSON. An error names the field.
+    pub fn from_json(json: &[u8]) -> Result<Self, ConfigError> {
+        let value: Value = serde_json::from_slice(json)
+            .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Validates a config given as a JSON value. An error names the field.
+    pub fn from_value(value: Value) -> Result<Self, ConfigError> {
+        let Value::Object(mut map) = value else {
+            return Err(ConfigError::new(
+                "config",
+                format!("must be a JSON object, got {}", kind_of(&value)),
+            ));
+        };
+        match map.remove(fields::USER_TYPE) {
+            None => {}
+            Some(Value::String(s)) if s == MACHINE => {}
+            Some(Value::String(s)) => {
+                return Err(ConfigError::new(
+                    fields::USER_TYPE,
+                    format!("must be \"machine\" for a bot, got {s:?}"),
+                ));
+            }
+            Some(other) => return Err(wrong_type(fields::USER_TYPE, &other)),
+        }
+        let name = match map.remove(fields::NAME) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                return Err(ConfigError::new(fields::NAME, "is empty"));
+            }
+            Some(Value::String(s)) => Some(s),
+            Some(other) => return Err(wrong_type(fields::NAME, &other)),
+        };
+        let sid = take_string(&mut map, fields::TWILIO_ACCOUNT_SID)?;
+        check_account_sid(&sid)?;
+        let token = match map.remove(fields::TWILIO_AUTH_TOKEN) {
+            Some(Value::String(s)) => Secret::new(s),
+            Some(other) => return Err(wrong_type(fields::TWILIO_AUTH_TOKEN, &other)),
+            None if map.contains_key(fields::SLACK_BOT_TOKEN) => {
+                return Err(ConfigError::new(
+                    fields::TWILIO_AUTH_TOKEN,
+                    "is missing; the config has slack-bot-token instead, which is the Slack \
+                     channel's field (an erratum of Mammut's WhatsApp page): put the Twilio \
+                     auth token in twilio-auth-token",
+                ));
+            }
+            None => return Err(ConfigError::new(fields::TWILIO_AUTH_TOKEN, "is missing")),
+        };
+        check_auth_token(&token)?;
+        let number = take_string(&mut map, fields::MAIN_WHATSAPP_PHONE_NUMBER)?;
+        let number = parse_number(&number)?;
+        let mammut_id = match map.remove(fields::MAMMUT_ID) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| {
+                ConfigError::new(fields::MAMMUT_ID, "must be a whole number of 0 or more")
+            })?),
+            Some(Value::String(s)) => Some(s.trim().parse().map_err(|_| {
+                ConfigError::new(fields::MAMMUT_ID, "must be a whole number of 0 or more")
+            })?),
+            Some(other) => return Err(wrong_type(fields::MAMMUT_ID, &other)),
+        };
+        if let Some(Value::String(_)) = map.get(fields::SLACK_BOT_TOKEN) {
+            return Err(ConfigError::new(
+                fields::SLACK_BOT_TOKEN,
+                "is a plain string; it is the Slack channel's field (an array of \
+                 \"(workspace, token)\" tuples), and the Twilio auth token goes in \
+                 twilio-auth-token",
+            ));
+        }
+        Ok(BotConfig {
+            name,
+            twilio_account_sid: sid,
+            twilio_auth_token: token,
+            main_whatsapp_phone_number: number,
+            mammut_id,
+            extra: map,
+        })
+    }
+
+    /// The bot's name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The Twilio Account SID (`AC…`).
+    pub fn twilio_account_sid(&self) -> &str {
+        &self.twilio_account_sid
+    }
+
+    /// The Twilio auth token.
+    pub fn twilio_auth_token(&self) -> &Secret {
+        &self.twilio_auth_token
+    }
+
+    /// The bot's WhatsApp number.
+    pub fn phone_number(&self) -> &PhoneNumber {
+        &self.main_whatsapp_phone_number
+    }
+
+    /// The bot's WhatsApp number as Mammut stores it and Twilio sends it in `To`:
+    /// `whatsapp:+14155238886`.
+    pub fn whatsapp_number(&self) -> String {
+        self.main_whatsapp_phone_number.whatsapp()
+    }
+
+    /// The id of the bot's vertex, if the config carries one.
+    pub fn mammut_id(&self) -> Option<u64> {
+        self.mammut_id
+    }
+
+    /// The other fields of the vertex, as given.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// The canonical create body: `user-type` (`machine`), `name`, the three Twilio fields
+    /// (the number as `whatsapp:+E164`) and every other field as given, keys in byte order.
+    /// It holds the auth token: send it, do not log it.
+    pub fn to_create_body(&self) -> Value {
+        let mut body = Map::new();
+        body.insert(fields::USER_TYPE.into(), MACHINE.into());
+        if let Some(n) = &self.name {
+            body.insert(fields::NAME.into(), n.clone().into());
+        }
+        for (k, v) in self.twilio_fields() {
+            body.insert(k.into(), v.into());
+        }
+        for (k, v) in &self.extra {
+            body.insert(k.clone(), v.clone());
+        }
+        Value::Object(body)
+    }
+
+    fn twilio_fields(&self) -> [(&'static str, String); 3] {
+        [
+            (fields::TWILIO_ACCOUNT_SID, self.twilio_account_sid.clone()),
+            (
+                fields::TWILIO_AUTH_TOKEN,
+                self.twilio_auth_token.expose().to_owned(),
+            ),
+            (fields::MAIN_WHATSAPP_PHONE_NUMBER, self.whatsapp_number()),
+        ]
+    }
+
+    /// The request that creates the bot: `POST {base}/app:mammut-1/graph/user` with the
+    /// canonical body.
+    pub fn create_request(&self, base_url: &str) -> MammutRequest {
+        MammutRequest {
+            method: http::Method::POST,
+            url: format!("{}{}", base_url.trim_end_matches('/'), USER_COLLECTION_PATH),
+            path_and_query: USER_COLLECTION_PATH.to_owned(),
+            body: self.to_create_body(),
+        }
+    }
+
+    /// The query string of an update: `name` (when set) and the three Twilio fields, then
+    /// the other fields in key order, each value percent-encoded (strings as they are, other
+    /// JSON values as compact JSON).
+    ///
+    /// The number goes under `main-whatsapp-phone-number`, never `main-phone-number` (the
+    /// SMS field the Mammut page's example mistakenly uses).
+    pub fn update_query(&self, style: QueryValueStyle) -> String {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Some(n) = &self.name {
+            pairs.push((fields::NAME.into(), n.clone()));
+        }
+        for (k, v) in self.twilio_fields() {
+            pairs.push((k.into(), v));
+        }
+        for (k, v) in &self.extra {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            pairs.push((k.clone(), text));
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                let v = match style {
+                    QueryValueStyle::Plain => v.clone(),
+                    QueryValueStyle::JsonQuoted => Value::String(v.clone()).to_string(),
+                };
+                format!("{}={}", encode_component(k), encode_component(&v))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The request that updates the bot's vertex `id`: `POST
+    /// {base}/app:mammut-1/graph/user:<id>?<fields>` with an empty JSON object as body (as
+    /// Mammut's own clients send it).
+    pub fn update_request(&self, id: u64, base_url: &str, style: QueryValueStyle) -> MammutRequest {
+        let path_and_query = format!("{USER_COLLECTION_PATH}:{id}?{}", self.update_query(style));
+        MammutRequest {
+            method: http::Method::POST,
+            url: format!("{}{}", base_url.trim_end_matches('/'), path_and_query),
+            path_and_query,
+            body: Value::Object(Map::new()),
+        }
+    }
+}
+
+impl fmt::Debug for BotConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BotConfig")
+            .field("name", &self.name)
+            .field("twilio_account_sid", &self.twilio_account_sid)
+            .field("twilio_auth_token", &self.twilio_auth_token)
+            .field(
+                "main_whatsapp_phone_number",
+                &self.main_whatsapp_phone_number,
+            )
+            .field("mammut_id", &self.mammut_id)
+            .field("extra_fields", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Serialize for BotConfig {
+    /// Serializes as the canonical create body, auth token included, plus `mammut-id` when
+    /// set: what a store of bot configs needs to keep.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut body = self.to_create_body();
+        if let (Some(id), Value::Object(map)) = (self.mammut_id, &mut body) {
+            map.insert(fields::MAMMUT_ID.into(), id.into());
+        }
+        body.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for BotConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        BotConfig::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How update query values are written. Mammut's docs are unclear: its own Go client sends
+/// plain percent-encoded values, while some of its examples quote them as JSON strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryValueStyle {
+    /// `twilio-account-sid=AC…` (what Mammut's own client sends).
+    #[default]
+    Plain,
+    /// `twilio-account-sid=%22AC…%22` (the value as a JSON string).
+    JsonQuoted,
+}
+
+/// A request to Mammut's graph API, ready to send with any HTTP client.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MammutRequest {
+    /// Always `POST`.
+    pub method: http::Method,
+    /// The full URL.
+    pub url: String,
+    /// The path and query alone.
+    pub path_and_query: String,
+    /// The JSON body (with `Content-Type: application/json`).
+    pub body: Value,
+}
+
+impl fmt::Debug for MammutRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Both the body and the query can hold the auth token.
+        f.debug_struct("MammutRequest")
+            .field("method", &self.method)
+            .field("path", &self.path_and_query.split('?').next().unwrap_or(""))
+            .finish_non_exhaustive()
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn wrong_type(field: &str, got: &Value) -> ConfigError {
+    ConfigError::new(field, format!("must be a string, got {}", kind_of(got)))
+}
+
+fn take_string(map: &mut Map<String, Value>, field: &str) -> Result<String, ConfigError> {
+    match map.remove(field) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(wrong_type(field, &other)),
+        None => Err(ConfigError::new(field, "is missing")),
+    }
+}
+
+fn check_account_sid(sid: &str) -> Result<(), ConfigError> {
+    if is_sid(sid, "AC") {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            fields::TWILIO_ACCOUNT_SID,
+            format!(
+                "must be AC followed by 32 hexadecimal digits (34 characters), got {} characters",
+                sid.chars().count()
+            ),
+        ))
+    }
+}
+
+fn check_auth_token(token: &Secret) -> Result<(), ConfigError> {
+    let t = token.expose();
+    if t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        // Only the length is reported: the value is a secret.
+        Err(ConfigError::new(
+            fields::TWILIO_AUTH_TOKEN,
+            format!(
+                "must be 32 hexadecimal digits, got {} characters",
+                t.chars().count()
+            ),
+        ))
+    }
+}
+
+fn parse_number(s: &str) -> Result<PhoneNumber, ConfigError> {
+    PhoneNumber::parse_international(s).map_err(|e| {
+        ConfigError::new(
+            fields::MAIN_WHATSAPP_PHONE_NUMBER,
+            format!("must be whatsapp:+<E.164 number>: {e}"),
+        )
+    })
+}
+
+/// Whether a Mammut write succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TaskStatus {
+    /// It did.
+    Success,
+    /// It did not (Mammut says so with HTTP 200).
+    Failed,
+    /// A status this crate does not know.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// Whether an affected element is a vertex or an edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ElementType {
+    /// A vertex (`user`, `room`, …).
+    Vertex,
+    /// An edge (`chat-in`, `create`, …).
+    Edge,
+    /// A type this crate does not know.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// One element a Mammut write created or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AffectedElement {
+    /// The element's numeric id.
+    #[serde(rename = "affectedElementId")]
+    pub id: i64,
+    /// Its type name (`user`, `room`, `chat-in`).
+    #[serde(rename = "affectedElementName")]
+    pub name: String,
+    /// Vertex or edge.
+    #[serde(rename = "affectedElementType")]
+    pub element_type: ElementType,
+    /// The triggers that ran, when Mammut lists them.
+    #[serde(
+        rename = "taskIdList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_ids: Option<Vec<String>>,
+}
+
+/// Mammut's answer to a write: a status and the elements it affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TaskResult {
+    /// `Success` or `Failed`.
+    pub status: TaskStatus,
+    /// What the write affected. One create can affect many elements (a new user also gets
+    /// a room and edges).
+    #[serde(rename = "taskResult", default)]
+    pub task_result: Vec<AffectedElement>,
+}
+
+impl TaskResult {
+    /// Parses Mammut's answer. An error names the field (`taskResult[0].affectedElementId`).
+    pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let result: TaskResult = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() || path == "." {
+                ParseError::malformed(format!("TaskResult is not valid JSON: {inner}"))
+            } else {
+                ParseError::invalid(path, inner.to_string())
+            }
+        })?;
+        de.end()
+            .map_err(|e| ParseError::malformed(format!("TaskResult is not valid JSON: {e}")))?;
+        Ok(result)
+    }
+
+    /// True when the status is `Success`.
+    pub fn is_success(&self) -> bool {
+        self.status == TaskStatus::Success
+    }
+
+    /// The result when it succeeded; an error when Mammut reported anything else, even with
+    /// HTTP 200.
+    pub fn into_success(self) -> Result<Self, Error> {
+        match &self.status {
+            TaskStatus::Success => Ok(self),
+            TaskStatus::Failed => Err(Error::MammutTaskFailed {
+                status: "Failed".into(),
+            }),
+            TaskStatus::Other(s) => Err(Error::MammutTaskFailed { status: s.clone() }),
+        }
+    }
+
+    /// The id of the user vertex a create made: the first vertex named `user`. (A create can
+    /// list several users, such as the system bot a new room is shared with; the new one
+    /// comes first.)
+    pub fn created_user_id(&self) -> Option<i64> {
+        self.task_result
+            .iter()
+            .find(|e| e.element_type == ElementType::Vertex && e.name == "user")
+            .map(|e| e.id)
+    }
+}

@@ -1,0 +1,716 @@
+//! Outbound messages, their validation, and the receipt a send returns.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::address::WhatsAppAddress;
+use crate::event::DeliveryStatus;
+use crate::provider::ProviderKind;
+
+/// A message to send: who to, what, and per-message options.
+///
+/// ```
+/// use whatsapp_connector::{Content, OutboundMessage, PhoneNumber};
+///
+/// let to = PhoneNumber::parse("+14155550100").unwrap();
+/// let msg = OutboundMessage::text(to, "hola");
+/// assert!(msg.validate().is_ok());
+/// assert!(matches!(msg.content, Content::Text { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OutboundMessage {
+    /// The recipient.
+    pub to: WhatsAppAddress,
+    /// What to send.
+    pub content: Content,
+    /// Where the provider should post delivery-status callbacks for this message (Twilio's
+    /// `StatusCallback`). Providers without a per-message callback ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_callback: Option<String>,
+    /// A reference of yours that the provider echoes in its notifications (Botmaker's
+    /// `webhookPayload`). Providers without one ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl OutboundMessage {
+    /// A message of any content.
+    pub fn new(to: impl Into<WhatsAppAddress>, content: Content) -> Self {
+        OutboundMessage {
+            to: to.into(),
+            content,
+            status_callback: None,
+            reference: None,
+        }
+    }
+
+    /// A text message.
+    pub fn text(to: impl Into<WhatsAppAddress>, body: impl Into<String>) -> Self {
+        Self::new(to, Content::Text { body: body.into() })
+    }
+
+    /// Sets the status callback URL.
+    pub fn with_status_callback(mut self, url: impl Into<String>) -> Self {
+        self.status_callback = Some(url.into());
+        self
+    }
+
+    /// Sets your reference, echoed back in notifications.
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+
+    /// Checks the message against WhatsApp's own limits ([`Limits::WHATSAPP`]).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.validate_with(&Limits::WHATSAPP)
+    }
+
+    /// Checks the message against a provider's limits. Providers call this before any
+    /// network call.
+    pub fn validate_with(&self, limits: &Limits) -> Result<(), ValidationError> {
+        if let Some(cb) = &self.status_callback {
+            check_http_url("status_callback", cb)?;
+        }
+        self.content.validate_with(limits)
+    }
+}
+
+/// Length limits that differ between providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Longest text body, in characters.
+    pub max_text_chars: usize,
+    /// Longest media caption, in characters.
+    pub max_caption_chars: usize,
+}
+
+impl Limits {
+    /// WhatsApp's own limits: 4,096 characters of text, 1,024 of caption.
+    pub const WHATSAPP: Limits = Limits {
+        max_text_chars: 4096,
+        max_caption_chars: 1024,
+    };
+    /// Twilio's: `Body` holds at most 1,600 characters, and a caption travels in `Body`.
+    pub const TWILIO: Limits = Limits {
+        max_text_chars: 1600,
+        max_caption_chars: 1024,
+    };
+}
+
+/// Most reply buttons WhatsApp shows.
+pub const MAX_BUTTONS: usize = 3;
+/// Most rows in a list message, over all its sections.
+pub const MAX_LIST_ROWS: usize = 10;
+/// Most sections in a list message.
+pub const MAX_LIST_SECTIONS: usize = 10;
+/// Most template variables a send may carry.
+pub const MAX_TEMPLATE_VARIABLES: usize = 100;
+
+/// What a message carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Content {
+    /// Plain text.
+    Text {
+        /// The text.
+        body: String,
+    },
+    /// An image, audio, video or document.
+    Media(Media),
+    /// An approved template (needed outside the 24-hour window).
+    Template(Template),
+    /// A location pin.
+    Location(Location),
+    /// Reply buttons, a list, a URL button or a location request.
+    Interactive(Interactive),
+}
+
+impl Content {
+    /// Checks the content against `limits`.
+    pub fn validate_with(&self, limits: &Limits) -> Result<(), ValidationError> {
+        match self {
+            Content::Text { body } => {
+                if body.trim().is_empty() {
+                    return Err(ValidationError::Empty { field: "text" });
+                }
+                check_len("text", body, limits.max_text_chars)
+            }
+            Content::Media(m) => m.validate_with(limits),
+            Content::Template(t) => t.validate(),
+            Content::Location(l) => l.validate(),
+            Content::Interactive(i) => i.validate(),
+        }
+    }
+
+    /// A short name of the kind: `text`, `media`, `template`, `location`, `interactive`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Content::Text { .. } => "text",
+            Content::Media(_) => "media",
+            Content::Template(_) => "template",
+            Content::Location(_) => "location",
+            Content::Interactive(_) => "interactive",
+        }
+    }
+}
+
+/// A media attachment, sent by URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Media {
+    /// A public `http` or `https` URL the provider fetches.
+    pub url: String,
+    /// The MIME type (`image/jpeg`); Botmaker needs it, Twilio reads it from the URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// A caption shown under the media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// A file name, for documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+
+impl Media {
+    /// Media at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Media {
+            url: url.into(),
+            mime_type: None,
+            caption: None,
+            filename: None,
+        }
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime: impl Into<String>) -> Self {
+        self.mime_type = Some(mime.into());
+        self
+    }
+
+    /// Sets the caption.
+    pub fn with_caption(mut self, caption: impl Into<String>) -> Self {
+        self.caption = Some(caption.into());
+        self
+    }
+
+    /// Sets the file name.
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    fn validate_with(&self, limits: &Limits) -> Result<(), ValidationError> {
+        check_http_url("media url", &self.url)?;
+        if let Some(c) = &self.caption {
+            check_len(
+                "caption",
+                c,
+                limits.max_caption_chars.min(limits.max_text_chars),
+            )?;
+        }
+        if let Some(m) = &self.mime_type {
+            let ok = m
+                .split_once('/')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !m.contains(' '));
+            if !ok {
+                return Err(ValidationError::Invalid {
+                    field: "mime_type",
+                    reason: format!("{m:?} is not a MIME type such as image/jpeg"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which template to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TemplateId {
+    /// A template (or Botmaker intent) by name.
+    Name(String),
+    /// A Twilio Content template SID (`HX` and 32 hex digits).
+    ContentSid(String),
+}
+
+/// An approved template with its variables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Template {
+    /// Which template.
+    pub id: TemplateId,
+    /// Values for its placeholders, by name or position (`"1"`, `"2"`, …).
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    /// The language code (`es`, `en_US`), where the provider needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl Template {
+    /// A template by name.
+    pub fn named(name: impl Into<String>) -> Self {
+        Template {
+            id: TemplateId::Name(name.into()),
+            variables: BTreeMap::new(),
+            language: None,
+        }
+    }
+
+    /// A Twilio Content template by SID.
+    pub fn content_sid(sid: impl Into<String>) -> Self {
+        Template {
+            id: TemplateId::ContentSid(sid.into()),
+            variables: BTreeMap::new(),
+            language: None,
+        }
+    }
+
+    /// Adds a variable.
+    pub fn with_variable(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.variables.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets the language.
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        match &self.id {
+            TemplateId::Name(n) if n.trim().is_empty() => {
+                return Err(ValidationError::Empty {
+                    field: "template name",
+                });
+            }
+            TemplateId::ContentSid(s) if !is_sid(s, "HX") => {
+                return Err(ValidationError::Invalid {
+                    field: "content sid",
+                    reason: "must be HX followed by 32 hexadecimal digits".into(),
+                });
+            }
+            _ => {}
+        }
+        if self.variables.len() > MAX_TEMPLATE_VARIABLES {
+            return Err(ValidationError::TooMany {
+                field: "template variables",
+                count: self.variables.len(),
+                max: MAX_TEMPLATE_VARIABLES,
+            });
+        }
+        if self.variables.keys().any(|k| k.is_empty()) {
+            return Err(ValidationError::Empty {
+                field: "template variable name",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A location pin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Location {
+    /// Degrees north, -90 to 90.
+    pub latitude: f64,
+    /// Degrees east, -180 to 180.
+    pub longitude: f64,
+    /// The place's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl Location {
+    /// A pin at the given coordinates.
+    pub fn new(latitude: f64, longitude: f64) -> Self {
+        Location {
+            latitude,
+            longitude,
+            name: None,
+            address: None,
+        }
+    }
+
+    /// Sets the name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the address.
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        if !(self.latitude.is_finite() && (-90.0..=90.0).contains(&self.latitude)) {
+            return Err(ValidationError::Latitude(self.latitude));
+        }
+        if !(self.longitude.is_finite() && (-180.0..=180.0).contains(&self.longitude)) {
+            return Err(ValidationError::Longitude(self.longitude));
+        }
+        Ok(())
+    }
+}
+
+/// An interactive message: a body and one action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Interactive {
+    /// The message text (at most 1,024 characters).
+    pub body: String,
+    /// A text header (at most 60 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// A footer (at most 60 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+    /// What the user can do.
+    pub action: InteractiveAction,
+}
+
+/// The action of an interactive message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum InteractiveAction {
+    /// Up to three reply buttons.
+    Buttons {
+        /// The buttons.
+        buttons: Vec<ReplyButton>,
+    },
+    /// A list of up to ten rows behind a button.
+    List {
+        /// The label of the button that opens the list (at most 20 characters).
+        button: String,
+        /// The sections (1 to 10; a title is needed when there are several).
+        sections: Vec<ListSection>,
+    },
+    /// One button that opens a URL.
+    Url {
+        /// The button label (at most 20 characters).
+        label: String,
+        /// The `http(s)` URL.
+        url: String,
+    },
+    /// Asks the user to share a location.
+    RequestLocation,
+}
+
+/// A reply button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReplyButton {
+    /// What comes back when it is pressed (a payload, or a Botmaker intent).
+    pub id: String,
+    /// The label (at most 20 characters).
+    pub title: String,
+}
+
+impl ReplyButton {
+    /// A button.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        ReplyButton {
+            id: id.into(),
+            title: title.into(),
+        }
+    }
+}
+
+/// A section of a list message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListSection {
+    /// The title (at most 24 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its rows.
+    pub rows: Vec<ListRow>,
+}
+
+impl ListSection {
+    /// A section.
+    pub fn new(title: Option<String>, rows: Vec<ListRow>) -> Self {
+        ListSection { title, rows }
+    }
+}
+
+/// A row of a list message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListRow {
+    /// What comes back when it is chosen (at most 200 characters).
+    pub id: String,
+    /// The title (at most 24 characters).
+    pub title: String,
+    /// A description (at most 72 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ListRow {
+    /// A row.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        ListRow {
+            id: id.into(),
+            title: title.into(),
+            description: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+}
+
+impl Interactive {
+    /// Reply buttons under a body.
+    pub fn buttons(body: impl Into<String>, buttons: Vec<ReplyButton>) -> Self {
+        Interactive {
+            body: body.into(),
+            header: None,
+            footer: None,
+            action: InteractiveAction::Buttons { buttons },
+        }
+    }
+
+    /// A list under a body.
+    pub fn list(
+        body: impl Into<String>,
+        button: impl Into<String>,
+        sections: Vec<ListSection>,
+    ) -> Self {
+        Interactive {
+            body: body.into(),
+            header: None,
+            footer: None,
+            action: InteractiveAction::List {
+                button: button.into(),
+                sections,
+            },
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        if self.body.trim().is_empty() {
+            return Err(ValidationError::Empty {
+                field: "interactive body",
+            });
+        }
+        check_len("interactive body", &self.body, 1024)?;
+        if let Some(h) = &self.header {
+            check_len("interactive header", h, 60)?;
+        }
+        if let Some(f) = &self.footer {
+            check_len("interactive footer", f, 60)?;
+        }
+        match &self.action {
+            InteractiveAction::Buttons { buttons } => {
+                if buttons.is_empty() {
+                    return Err(ValidationError::Empty { field: "buttons" });
+                }
+                if buttons.len() > MAX_BUTTONS {
+                    return Err(ValidationError::TooMany {
+                        field: "buttons",
+                        count: buttons.len(),
+                        max: MAX_BUTTONS,
+                    });
+                }
+                for b in buttons {
+                    non_empty("button id", &b.id)?;
+                    non_empty("button title", &b.title)?;
+                    check_len("button title", &b.title, 20)?;
+                    check_len("button id", &b.id, 256)?;
+                }
+            }
+            InteractiveAction::List { button, sections } => {
+                non_empty("list button", button)?;
+                check_len("list button", button, 20)?;
+                if sections.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "list sections",
+                    });
+                }
+                if sections.len() > MAX_LIST_SECTIONS {
+                    return Err(ValidationError::TooMany {
+                        field: "list sections",
+                        count: sections.len(),
+                        max: MAX_LIST_SECTIONS,
+                    });
+                }
+                let rows: usize = sections.iter().map(|s| s.rows.len()).sum();
+                if rows == 0 {
+                    return Err(ValidationError::Empty { field: "list rows" });
+                }
+                if rows > MAX_LIST_ROWS {
+                    return Err(ValidationError::TooMany {
+                        field: "list rows",
+                        count: rows,
+                        max: MAX_LIST_ROWS,
+                    });
+                }
+                for s in sections {
+                    match &s.title {
+                        Some(t) => check_len("section title", t, 24)?,
+                        None if sections.len() > 1 => {
+                            return Err(ValidationError::Empty {
+                                field: "section title",
+                            });
+                        }
+                        None => {}
+                    }
+                    for r in &s.rows {
+                        non_empty("row id", &r.id)?;
+                        non_empty("row title", &r.title)?;
+                        check_len("row id", &r.id, 200)?;
+                        check_len("row title", &r.title, 24)?;
+                        if let Some(d) = &r.description {
+                            check_len("row description", d, 72)?;
+                        }
+                    }
+                }
+            }
+            InteractiveAction::Url { label, url } => {
+                non_empty("url label", label)?;
+                check_len("url label", label, 20)?;
+                check_http_url("url", url)?;
+            }
+            InteractiveAction::RequestLocation => {}
+        }
+        Ok(())
+    }
+}
+
+/// Why a message was rejected before sending.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A required text is empty.
+    #[error("{field} is empty")]
+    Empty {
+        /// Which text.
+        field: &'static str,
+    },
+    /// A text is longer than allowed.
+    #[error("{field} has {chars} characters; at most {max} are allowed")]
+    TooLong {
+        /// Which text.
+        field: &'static str,
+        /// How many characters it has.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Too many items.
+    #[error("{count} {field}; at most {max} are allowed")]
+    TooMany {
+        /// Which items.
+        field: &'static str,
+        /// How many were given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A URL that is not `http` or `https`.
+    #[error("{field} {url:?} is not an http(s) URL")]
+    NotHttpUrl {
+        /// Which URL.
+        field: &'static str,
+        /// The URL given.
+        url: String,
+    },
+    /// A latitude outside -90 to 90 (or not a number).
+    #[error("latitude {0} is outside -90 to 90")]
+    Latitude(f64),
+    /// A longitude outside -180 to 180 (or not a number).
+    #[error("longitude {0} is outside -180 to 180")]
+    Longitude(f64),
+    /// Another value of the wrong form.
+    #[error("{field} is invalid: {reason}")]
+    Invalid {
+        /// Which value.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn non_empty(field: &'static str, s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        Err(ValidationError::Empty { field })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ValidationError> {
+    let chars = s.chars().count();
+    if chars > max {
+        Err(ValidationError::TooLong { field, chars, max })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_http_url(field: &'static str, s: &str) -> Result<(), ValidationError> {
+    match url::Url::parse(s) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
+        _ => Err(ValidationError::NotHttpUrl {
+            field,
+            url: s.to_owned(),
+        }),
+    }
+}
+
+/// True for `prefix` followed by 32 hexadecimal digits (a Twilio SID).
+pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
+    s.len() == prefix.len() + 32
+        && s.starts_with(prefix)
+        && s[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What a provider answered to a send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SendReceipt {
+    /// The provider that took the message.
+    pub provider: ProviderKind,
+    /// The provider's id for it (Twilio's `SM…` SID, Botmaker's `webhookNotificationId`).
+    pub message_id: String,
+    /// Its status as the provider reported it (`queued`, `accepted`, …).
+    pub status: DeliveryStatus,
+    /// The provider's whole answer.
+    pub raw: serde_json::Value,
+}
+
+impl SendReceipt {
+    /// A receipt.
+    pub fn new(
+        provider: ProviderKind,
+        message_id: impl Into<String>,
+        status: DeliveryStatus,
+        raw: serde_json::Value,
+    ) -> Self {
+        SendReceipt {
+            provider,
+            message_id: message_id.into(),
+            status,
+            raw,
+        }
+    }
+}

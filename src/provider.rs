@@ -1,0 +1,241 @@
+//! The provider trait and the raw webhook request it verifies and parses.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ParseError, VerifyError};
+use crate::event::InboundEvent;
+use crate::message::{OutboundMessage, SendReceipt};
+
+/// Which provider a message, event or error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ProviderKind {
+    /// Twilio's Programmable Messaging.
+    Twilio,
+    /// Botmaker.
+    Botmaker,
+}
+
+impl ProviderKind {
+    /// The lowercase name used in the event JSON: `twilio` or `botmaker`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Twilio => "twilio",
+            ProviderKind::Botmaker => "botmaker",
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One WhatsApp provider: it sends messages, and verifies and parses the webhooks it calls.
+///
+/// The trait is object safe, so a bot platform can hold `Box<dyn WhatsAppProvider>` or
+/// `Arc<dyn WhatsAppProvider>` for each bot. `verify` and `parse` are pure CPU work: no I/O.
+#[async_trait]
+pub trait WhatsAppProvider: Send + Sync {
+    /// Which provider this is.
+    fn kind(&self) -> ProviderKind;
+
+    /// Sends one message. Retries only what the provider did not process; see
+    /// [`Error::may_have_been_sent`].
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error>;
+
+    /// Proves the webhook came from the provider.
+    fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError>;
+
+    /// Turns a webhook into events. Call [`WhatsAppProvider::verify`] first.
+    fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError>;
+}
+
+/// A webhook as it arrived: the URL the provider called, the method, headers and body bytes.
+///
+/// The URL must be the public one the provider was configured with (scheme, host, port, path
+/// and query exactly as received), because signatures cover it byte for byte. Behind a proxy,
+/// pass it in explicitly, or see [`url_from_forwarded_headers`].
+///
+/// ```
+/// use whatsapp_connector::WebhookRequest;
+///
+/// let req = WebhookRequest::new("https://bot.example.com/twilio", b"Body=hola".to_vec())
+///     .with_header("content-type", "application/x-www-form-urlencoded")
+///     .with_header("x-twilio-signature", "c2lnbmF0dXJl");
+/// assert_eq!(req.header("X-Twilio-Signature"), Some("c2lnbmF0dXJl"));
+/// assert_eq!(req.content_type(), Some("application/x-www-form-urlencoded"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct WebhookRequest {
+    method: Method,
+    url: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl WebhookRequest {
+    /// A `POST` to `url` with `body` and no headers yet.
+    pub fn new(url: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        WebhookRequest {
+            method: Method::POST,
+            url: url.into(),
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Builds one from raw parts.
+    pub fn from_parts(
+        method: Method,
+        url: impl Into<String>,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+    ) -> Self {
+        WebhookRequest {
+            method,
+            url: url.into(),
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// Builds one from an [`http::Request`]. A server sees only the path and query of the
+    /// URL, so `public_origin` (`https://bot.example.com`) supplies the scheme, host and
+    /// port the provider called; the path and query are kept exactly as received. An
+    /// absolute request URI is used as it is.
+    pub fn from_http<B: Into<Bytes>>(request: http::Request<B>, public_origin: &str) -> Self {
+        let (parts, body) = request.into_parts();
+        let url = if parts.uri.scheme().is_some() {
+            parts.uri.to_string()
+        } else {
+            let pq = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            format!("{}{}", public_origin.trim_end_matches('/'), pq)
+        };
+        WebhookRequest {
+            method: parts.method,
+            url,
+            headers: parts.headers,
+            body: body.into(),
+        }
+    }
+
+    /// Sets the method (webhooks are `POST` unless the provider was configured for `GET`).
+    pub fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Adds a header. A name or value that is not valid in HTTP is ignored.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.headers.append(n, v);
+        }
+        self
+    }
+
+    /// Replaces the URL (for example with the public URL behind a proxy).
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The URL, exactly as given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The first value of a header (names are case-insensitive), if present and visible
+    /// ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The media type of the body, without parameters (`application/json`).
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+            .map(|ct| ct.split(';').next().unwrap_or("").trim())
+    }
+
+    /// The query string of the URL (after `?`, before any `#`), if any.
+    pub fn query(&self) -> Option<&str> {
+        let (_, rest) = self.url.split_once('?')?;
+        Some(rest.split('#').next().unwrap_or(""))
+    }
+}
+
+/// Rebuilds the public URL of a request behind a reverse proxy from `X-Forwarded-Proto`,
+/// `X-Forwarded-Host` and `Host`, followed by `path_and_query` exactly as received.
+///
+/// **Trust caveat:** any client can send these headers. Use this only when a proxy you
+/// control sets them (and strips what clients sent); otherwise an attacker chooses the URL
+/// that is checked. A URL configured explicitly is always safer. Returns `None` when no host
+/// is known.
+///
+/// ```
+/// use http::HeaderMap;
+/// use whatsapp_connector::provider::url_from_forwarded_headers;
+///
+/// let mut h = HeaderMap::new();
+/// h.insert("host", "10.0.0.5:8080".parse().unwrap());
+/// h.insert("x-forwarded-proto", "https".parse().unwrap());
+/// h.insert("x-forwarded-host", "bot.example.com".parse().unwrap());
+/// assert_eq!(
+///     url_from_forwarded_headers(&h, "/twilio?tenant=1").as_deref(),
+///     Some("https://bot.example.com/twilio?tenant=1")
+/// );
+/// ```
+pub fn url_from_forwarded_headers(headers: &HeaderMap, path_and_query: &str) -> Option<String> {
+    // A proxy chain appends values: the first is what the client (the provider) used.
+    let first = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let proto = first("x-forwarded-proto").unwrap_or("https");
+    if proto != "https" && proto != "http" {
+        return None;
+    }
+    let host = first("x-forwarded-host").or_else(|| first("host"))?;
+    if host.contains(['/', '?', '#', '@', ' ']) {
+        return None;
+    }
+    let pq = if path_and_query.starts_with('/') {
+        path_and_query.to_owned()
+    } else {
+        format!("/{path_and_query}")
+    };
+    Some(format!("{proto}://{host}{pq}"))
+}
