@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod botmaker;
 pub mod error;
 pub mod event;
 pub mod links;
@@ -11,6 +12,7 @@ pub mod message;
 pub mod provider;
 pub mod retry;
 mod secret;
+pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
 pub use error::{ApiError, ApiErrorKind, ConfigError, Error, ParseError, VerifyError};

@@ -1,0 +1,1 @@
+//! Botmaker's WhatsApp API.
