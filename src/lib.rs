@@ -1,4 +1,4 @@
-//! Connect chat bots to WhatsApp through Twilio and Botmaker.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -506,6 +506,41 @@ impl Interactive {
         }
     }
 
+    /// A URL button under a body.
+    pub fn url(body: impl Into<String>, label: impl Into<String>, url: impl Into<String>) -> Self {
+        Interactive {
+            body: body.into(),
+            header: None,
+            footer: None,
+            action: InteractiveAction::Url {
+                label: label.into(),
+                url: url.into(),
+            },
+        }
+    }
+
+    /// A request for the user's location.
+    pub fn request_location(body: impl Into<String>) -> Self {
+        Interactive {
+            body: body.into(),
+            header: None,
+            footer: None,
+            action: InteractiveAction::RequestLocation,
+        }
+    }
+
+    /// Sets a text header.
+    pub fn with_header(mut self, header: impl Into<String>) -> Self {
+        self.header = Some(header.into());
+        self
+    }
+
+    /// Sets a footer.
+    pub fn with_footer(mut self, footer: impl Into<String>) -> Self {
+        self.footer = Some(footer.into());
+        self
+    }
+
     fn validate(&self) -> Result<(), ValidationError> {
         if self.body.trim().is_empty() {
             return Err(ValidationError::Empty {
