@@ -1,17 +1,23 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub mod address;
 pub mod botmaker;
+pub mod dedup;
 pub mod error;
 pub mod event;
 pub mod links;
 pub mod mammut;
 pub mod message;
 pub mod provider;
+pub mod registry;
 pub mod retry;
 mod secret;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod server;
 pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};

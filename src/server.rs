@@ -1,0 +1,276 @@
+//! The webhook endpoint for [axum](https://docs.rs/axum) (feature `axum`).
+//!
+//! One router serves every bot: `POST /twilio` (and `GET`, for Twilio webhooks configured
+//! that way) and `POST /botmaker`. For each webhook it
+//!
+//! 1. reads the body under a size limit (413 past it);
+//! 2. finds the bot in the [`Registry`] by the business number or channel (404 when none);
+//! 3. verifies it with that bot's own secret (403 with a generic body; the reason goes to
+//!    `tracing` at warn level, never a secret);
+//! 4. parses it (400 on malformed input);
+//! 5. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
+//!    (a redelivery is acknowledged without a second dispatch);
+//! 6. hands the new events to your handler on a spawned task, in order, without holding the
+//!    response: Botmaker wants its 200 within 10 seconds, Twilio within 15;
+//! 7. answers what the provider expects: an empty TwiML `<Response/>` for Twilio, an empty 200
+//!    for Botmaker.
+//!
+//! The URL checked against Twilio's signature is the public one: [`PublicUrl::Origin`]
+//! (recommended) joins your configured origin with the path and query as received;
+//! [`PublicUrl::Forwarded`] rebuilds it from proxy headers (see its trust caveat).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::axum::Router;
+use ::axum::body::Bytes;
+use ::axum::extract::{DefaultBodyLimit, OriginalUri, State};
+use ::axum::http::{HeaderMap, Method, StatusCode, header};
+use ::axum::response::{IntoResponse, Response};
+use ::axum::routing::{get, post};
+use tracing::Instrument;
+
+use crate::dedup::{DedupStore, MemoryDedupStore};
+use crate::event::InboundEvent;
+use crate::provider::{ProviderKind, WebhookRequest, url_from_forwarded_headers};
+use crate::registry::{Bot, Registry, RouteError};
+
+/// An empty TwiML answer: "no reply".
+const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+
+/// One event for your handler, with the bot it is for (whose provider you reply through).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The bot the webhook was for.
+    pub bot: Arc<Bot>,
+    /// The event.
+    pub event: InboundEvent,
+}
+
+type Handler = Arc<dyn Fn(Delivery) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// How the public URL of a webhook is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublicUrl {
+    /// The scheme, host and port the providers call (`https://bot.example.com`); the path and
+    /// query are taken as received. The safe choice.
+    Origin(String),
+    /// Rebuilt from `X-Forwarded-Proto`, `X-Forwarded-Host` and `Host` (see
+    /// [`url_from_forwarded_headers`]). Only behind a proxy you control that sets these
+    /// headers: otherwise a client chooses the URL that is checked.
+    Forwarded,
+}
+
+/// The webhook endpoint's settings. Build it, then call [`WebhookServer::router`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use whatsapp_connector::registry::Registry;
+/// use whatsapp_connector::server::{PublicUrl, WebhookServer};
+///
+/// let registry = Arc::new(Registry::new());
+/// let app = WebhookServer::new(registry, PublicUrl::Origin("https://bot.example.com".into()), |d| async move {
+///     println!("{} got {:?}", d.bot.id, d.event.dedup_key());
+/// })
+/// .router();
+/// # let _: axum::Router = app;
+/// ```
+#[derive(Clone)]
+pub struct WebhookServer {
+    registry: Arc<Registry>,
+    public_url: PublicUrl,
+    handler: Handler,
+    dedup: Arc<dyn DedupStore>,
+    dedup_ttl: Duration,
+    body_limit: usize,
+}
+
+impl std::fmt::Debug for WebhookServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookServer")
+            .field("registry", &self.registry)
+            .field("public_url", &self.public_url)
+            .field("dedup_ttl", &self.dedup_ttl)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookServer {
+    /// Largest body accepted by default: 1 MiB (webhooks are a few KiB).
+    pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+    /// An endpoint for the bots of `registry` that hands each new event to `handler`. Dedup
+    /// uses an in-memory store of 100,000 keys for a day; see [`WebhookServer::with_dedup`].
+    pub fn new<F, Fut>(registry: Arc<Registry>, public_url: PublicUrl, handler: F) -> Self
+    where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        WebhookServer {
+            registry,
+            public_url,
+            handler: Arc::new(move |d| Box::pin(handler(d))),
+            dedup: Arc::new(MemoryDedupStore::new(100_000)),
+            dedup_ttl: Duration::from_secs(24 * 3600),
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    /// Uses another dedup store (a shared one when several instances serve the same URL),
+    /// remembering keys for `ttl`.
+    pub fn with_dedup(mut self, store: Arc<dyn DedupStore>, ttl: Duration) -> Self {
+        self.dedup = store;
+        self.dedup_ttl = ttl;
+        self
+    }
+
+    /// Sets the largest body accepted (413 past it).
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The router: `POST`/`GET /twilio` and `POST /botmaker`. Nest or merge it into your
+    /// app; the URL checked is the path as the provider called it, prefix included.
+    pub fn router(self) -> Router {
+        let limit = self.body_limit;
+        let state = Arc::new(self);
+        Router::new()
+            .route("/twilio", post(twilio).get(twilio))
+            .route("/botmaker", post(botmaker))
+            .route("/healthz", get(|| async { "ok" }))
+            .layer(DefaultBodyLimit::max(limit))
+            .with_state(state)
+    }
+
+    /// Handles one webhook (the router calls this; it is public for other frameworks).
+    pub async fn handle(
+        &self,
+        kind: ProviderKind,
+        method: Method,
+        path_and_query: &str,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let span = tracing::info_span!("webhook", provider = %kind, bot = tracing::field::Empty);
+        self.handle_inner(kind, method, path_and_query, headers, body)
+            .instrument(span)
+            .await
+    }
+
+    async fn handle_inner(
+        &self,
+        kind: ProviderKind,
+        method: Method,
+        path_and_query: &str,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let url = match &self.public_url {
+            PublicUrl::Origin(origin) => {
+                format!("{}{}", origin.trim_end_matches('/'), path_and_query)
+            }
+            PublicUrl::Forwarded => match url_from_forwarded_headers(&headers, path_and_query) {
+                Some(u) => u,
+                None => {
+                    tracing::warn!("no host in the forwarded headers");
+                    return plain(StatusCode::BAD_REQUEST, "bad request");
+                }
+            },
+        };
+        let request = WebhookRequest::from_parts(method, url, headers, body);
+        let bot = match self.registry.route(kind, &request) {
+            Ok(bot) => bot,
+            Err(e @ RouteError::UnknownBot { .. }) => {
+                tracing::warn!(error = %e, "webhook for an unknown bot");
+                return plain(StatusCode::NOT_FOUND, "unknown bot");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook names no bot");
+                return plain(StatusCode::BAD_REQUEST, "bad request");
+            }
+        };
+        tracing::Span::current().record("bot", bot.id.as_str());
+        if let Err(e) = bot.provider.verify(&request) {
+            tracing::warn!(reason = %e, "webhook verification failed");
+            return plain(StatusCode::FORBIDDEN, "forbidden");
+        }
+        let events = match bot.provider.parse(&request) {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook could not be parsed");
+                return plain(StatusCode::BAD_REQUEST, "bad request");
+            }
+        };
+        let mut fresh = Vec::with_capacity(events.len());
+        for event in events {
+            let key = event.dedup_key();
+            match self.dedup.first_seen(&key, self.dedup_ttl).await {
+                Ok(true) => fresh.push(event),
+                Ok(false) => tracing::debug!(key = %key, "redelivery dropped"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "dedup store failed; handling the event");
+                    fresh.push(event);
+                }
+            }
+        }
+        tracing::info!(events = fresh.len(), "webhook accepted");
+        if !fresh.is_empty() {
+            let handler = self.handler.clone();
+            let task = async move {
+                for event in fresh {
+                    handler(Delivery {
+                        bot: bot.clone(),
+                        event,
+                    })
+                    .await;
+                }
+            };
+            tokio::spawn(task.in_current_span());
+        }
+        match kind {
+            ProviderKind::Twilio => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+                EMPTY_TWIML,
+            )
+                .into_response(),
+            ProviderKind::Botmaker => StatusCode::OK.into_response(),
+        }
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn path_and_query(uri: &::axum::http::Uri) -> &str {
+    uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+}
+
+async fn twilio(
+    State(s): State<Arc<WebhookServer>>,
+    OriginalUri(uri): OriginalUri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    s.handle(ProviderKind::Twilio, method, path_and_query(&uri), headers, body)
+        .await
+}
+
+async fn botmaker(
+    State(s): State<Arc<WebhookServer>>,
+    OriginalUri(uri): OriginalUri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    s.handle(ProviderKind::Botmaker, method, path_and_query(&uri), headers, body)
+        .await
+}
