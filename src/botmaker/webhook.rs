@@ -945,7 +945,10 @@ fn snapshot_event(s: &StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
     let message_id = match last {
         Some(m) => m.id.clone(),
-        None => s.id.clone().filter(|id| s.customer_id.as_ref() != Some(id)),
+        None => {
+            s.id.clone()
+                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
+        }
     };
     let platform = s.chat_platform.as_deref();
     let (field, contact) = if let Some(c) = &s.platform_contact_id {
