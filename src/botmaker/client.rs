@@ -189,6 +189,23 @@ pub struct V2Media {
     pub filename: Option<String>,
 }
 
+impl V2Media {
+    /// An attachment; `mime_type` should be one of [`MIME_TYPES`].
+    pub fn new(mime_type: impl Into<String>, url: impl Into<String>) -> Self {
+        V2Media {
+            mime_type: mime_type.into(),
+            url: url.into(),
+            filename: None,
+        }
+    }
+
+    /// Sets the file name.
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+}
+
 /// A location of a v2 message. Botmaker wants the coordinates as strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -282,6 +299,18 @@ pub struct V2Interactive {
     pub action: V2Action,
 }
 
+impl V2Interactive {
+    /// An interactive message with a body and an action.
+    pub fn new(body: impl Into<String>, action: V2Action) -> Self {
+        V2Interactive {
+            header: None,
+            body: body.into(),
+            footer: None,
+            action,
+        }
+    }
+}
+
 /// The header of an interactive message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -343,6 +372,13 @@ pub struct V2Section {
     pub rows: Vec<V2Row>,
 }
 
+impl V2Section {
+    /// A section.
+    pub fn new(title: Option<String>, rows: Vec<V2Row>) -> Self {
+        V2Section { title, rows }
+    }
+}
+
 /// A row of a list. Its `id` comes back in the webhook as `buttonPayload`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -354,6 +390,17 @@ pub struct V2Row {
     /// The description (at most 72 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl V2Row {
+    /// A row.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        V2Row {
+            id: id.into(),
+            title: title.into(),
+            description: None,
+        }
+    }
 }
 
 /// The body of `POST /chats-actions/trigger-intent`: runs an intent, or sends an approved

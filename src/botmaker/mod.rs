@@ -46,9 +46,9 @@ pub mod client;
 pub mod webhook;
 
 pub use client::{
-    ApiVersion, ChatRef, IntentButton, MessagesRequest, TriggerIntentRequest, V1_BASE_URL,
-    V2_BASE_URL, V2Action, V2Contact, V2Header, V2Interactive, V2Location, V2Media, V2Message,
-    V2Row, V2Section,
+    ApiVersion, ChatRef, IntentButton, MIME_TYPES, MessagesRequest, TriggerIntentRequest,
+    V1_BASE_URL, V2_BASE_URL, V2Action, V2Contact, V2Header, V2Interactive, V2Location, V2Media,
+    V2Message, V2Row, V2Section,
 };
 pub use webhook::{
     Envelope, Extra, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,
