@@ -263,13 +263,16 @@ async fn send_prints_the_receipt() {
     }
 }
 
+/// Arguments, environment, and what stderr must name.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn send_usage_errors_exit_2() {
     let env = [
         ("BOTMAKER_ACCESS_TOKEN", "env-access-token"),
         ("BOTMAKER_CHANNEL_ID", "acme-whatsapp-14155550100"),
     ];
-    let cases: [(&[&str], &[(&str, &str)], &str); 6] = [
+    let cases: [Case; 6] = [
         (
             &["send", "botmaker", "--to", "+14155550123", "--text", "x"],
             &[],
