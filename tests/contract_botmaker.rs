@@ -1,0 +1,161 @@
+//! Contract tests: the requests this crate sends are valid for Botmaker's v2 OpenAPI.
+//!
+//! They need a Prism mock of Botmaker's OpenAPI, so they are ignored by default:
+//!
+//! ```text
+//! prism mock -p 4011 openapi-v2.json &
+//! PRISM_BOTMAKER_URL=http://127.0.0.1:4011 cargo test --test contract_botmaker -- --ignored
+//! ```
+//!
+//! Prism answers 4xx when a request breaks the contract (a missing `access-token`, a body
+//! that does not match the schema), so a 2xx receipt means the request was valid.
+
+use whatsapp_connector::botmaker::{
+    BotmakerProvider, ChatRef, MIME_TYPES, MessagesRequest, V2Media, V2Message,
+};
+use whatsapp_connector::{
+    ApiErrorKind, Content, DeliveryStatus, Interactive, InteractiveAction, ListRow, ListSection,
+    Location, Media, OutboundMessage, PhoneNumber, ReplyButton, SendReceipt, Template,
+    WhatsAppAddress, WhatsAppProvider,
+};
+
+fn provider() -> BotmakerProvider {
+    let url = std::env::var("PRISM_BOTMAKER_URL").expect(
+        "PRISM_BOTMAKER_URL must name a Prism mock of Botmaker's openapi-v2.json, \
+         e.g. http://127.0.0.1:4011",
+    );
+    BotmakerProvider::builder()
+        .access_token("contract-test-access-token")
+        .channel_id("acme-whatsapp-5491155550100")
+        .base_url(url)
+        .build()
+        .expect("a valid config")
+}
+
+fn to() -> PhoneNumber {
+    PhoneNumber::parse("+5491155550123").unwrap()
+}
+
+fn accepted(receipt: &SendReceipt) {
+    assert_eq!(receipt.status, DeliveryStatus::Accepted);
+    assert!(receipt.raw.is_object(), "{:?}", receipt.raw);
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn text_is_accepted() {
+    let msg = OutboundMessage::text(to(), "Hola *Ana*").with_reference("contract-1");
+    let receipt = provider().send(&msg).await.expect("a 2xx answer");
+    accepted(&receipt);
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn media_is_accepted() {
+    let media = Media::new("https://cdn.example.com/docs/factura-0042.pdf")
+        .with_mime_type("application/pdf")
+        .with_caption("Tu factura");
+    let msg = OutboundMessage::new(to(), Content::Media(media));
+    let receipt = provider().send(&msg).await.expect("a 2xx answer");
+    accepted(&receipt);
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn template_is_accepted() {
+    let t = Template::named("recordatorio_turno")
+        .with_variable("nombre", "Ana")
+        .with_variable("fecha", "3 de marzo");
+    let msg = OutboundMessage::new(to(), Content::Template(t)).with_reference("contract-3");
+    let receipt = provider().send(&msg).await.expect("a 2xx answer");
+    accepted(&receipt);
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn location_and_interactive_are_accepted() {
+    let p = provider();
+    let loc = Location::new(-34.6037, -58.3816).with_name("Consultorio");
+    accepted(
+        &p.send(&OutboundMessage::new(to(), Content::Location(loc)))
+            .await
+            .expect("a 2xx answer"),
+    );
+    let buttons = Interactive::buttons(
+        "¿Confirmás?",
+        vec![
+            ReplyButton::new("confirmar", "Sí"),
+            ReplyButton::new("cancelar", "No"),
+        ],
+    );
+    accepted(
+        &p.send(&OutboundMessage::new(to(), Content::Interactive(buttons)))
+            .await
+            .expect("a 2xx answer"),
+    );
+    let list = Interactive::list(
+        "Elegí un horario",
+        "Horarios",
+        vec![
+            ListSection::new(
+                Some("Mañana".into()),
+                vec![ListRow::new("h-09", "09:00").with_description("Dra. Gómez")],
+            ),
+            ListSection::new(Some("Tarde".into()), vec![ListRow::new("h-15", "15:00")]),
+        ],
+    );
+    let mut url = Interactive::buttons("Mirá el menú", vec![]);
+    url.action = InteractiveAction::Url {
+        label: "Abrir".into(),
+        url: "https://example.com/menu".into(),
+    };
+    let mut where_ = Interactive::buttons("¿Dónde estás?", vec![]);
+    where_.action = InteractiveAction::RequestLocation;
+    for i in [list, url, where_] {
+        accepted(
+            &p.send(&OutboundMessage::new(to(), Content::Interactive(i)))
+                .await
+                .expect("a 2xx answer"),
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn window_lookup_reads_the_chat() {
+    // Prism answers with the schema's example or generated data: a time, or none.
+    provider()
+        .window_closes_at(&WhatsAppAddress::from(to()))
+        .await
+        .expect("a 2xx answer whose window time is absent or a valid time");
+}
+
+fn media_request(mime: &str) -> MessagesRequest {
+    let mut m = V2Message::default();
+    m.media = Some(V2Media::new(mime, "https://cdn.example.com/f/file").with_filename("file"));
+    MessagesRequest::new(
+        ChatRef::contact("acme-whatsapp-5491155550100", &to().into()),
+        vec![m],
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn every_mime_type_this_crate_allows_is_in_the_contract() {
+    let p = provider();
+    for mime in MIME_TYPES {
+        let receipt = p
+            .send_messages(&media_request(mime))
+            .await
+            .unwrap_or_else(|e| panic!("{mime} was refused: {e}"));
+        accepted(&receipt);
+    }
+    // And the contract refuses one outside the list, as the crate does.
+    let err = p
+        .send_messages(&media_request("image/gif"))
+        .await
+        .unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 400);
+    assert_eq!(api.kind, ApiErrorKind::BadRequest);
+}
