@@ -482,10 +482,37 @@ impl From<OffsetDateTime> for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    /// RFC 3339 with the fraction in whole milli-, micro- or nanoseconds (`.030`, never
+    /// `.03`), none when it is zero, and `Z` for UTC.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.format(&Rfc3339) {
-            Ok(s) => f.write_str(&s),
-            Err(_) => write!(f, "{}", self.0.unix_timestamp()),
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )?;
+        let nanos = t.nanosecond();
+        if nanos != 0 {
+            if nanos % 1_000_000 == 0 {
+                write!(f, ".{:03}", nanos / 1_000_000)?;
+            } else if nanos % 1_000 == 0 {
+                write!(f, ".{:06}", nanos / 1_000)?;
+            } else {
+                write!(f, ".{nanos:09}")?;
+            }
+        }
+        let offset = t.offset();
+        if offset.is_utc() {
+            f.write_str("Z")
+        } else {
+            let (h, m, _) = offset.as_hms();
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            write!(f, "{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
         }
     }
 }

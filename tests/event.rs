@@ -231,6 +231,33 @@ fn timestamps_parse_both_forms() {
     assert_eq!(a, b);
     assert_eq!(b.to_string(), "2026-04-17T18:37:32.032Z");
     assert!(Timestamp::parse_rfc3339("17/04/2026").is_none());
+    // The fraction keeps whole milliseconds, and UTC is written Z.
+    for (input, shown) in [
+        ("2026-04-17T18:37:32.210Z", "2026-04-17T18:37:32.210Z"),
+        ("2026-04-17T18:37:32.000Z", "2026-04-17T18:37:32Z"),
+        (
+            "2026-04-17T18:37:32.000001+00:00",
+            "2026-04-17T18:37:32.000001Z",
+        ),
+        (
+            "2026-04-17T15:37:32.5-03:00",
+            "2026-04-17T15:37:32.500-03:00",
+        ),
+        (
+            "2026-04-17T18:37:32.123456789+05:30",
+            "2026-04-17T18:37:32.123456789+05:30",
+        ),
+    ] {
+        let t = Timestamp::parse_rfc3339(input).unwrap();
+        assert_eq!(t.to_string(), shown);
+        assert_eq!(Timestamp::parse_rfc3339(shown), Some(t));
+    }
+    assert_eq!(
+        Timestamp::from_unix_millis(1_776_451_052_030)
+            .unwrap()
+            .to_string(),
+        "2026-04-17T18:37:32.030Z"
+    );
     assert!(Timestamp::from_unix_millis(i64::MAX).is_none());
 }
 
