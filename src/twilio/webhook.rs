@@ -601,12 +601,6 @@ impl<'a> InboundParams<'a> {
                 .map_err(|_| ParseError::invalid("NumMedia", format!("{n:?} is not a count")))?,
             None => urls.len(),
         };
-        if let Some((i, _)) = urls.iter().find(|(i, _)| *i >= p.num_media) {
-            return Err(ParseError::invalid(
-                format!("MediaUrl{i}"),
-                format!("NumMedia is {}, so there is no item {i}", p.num_media),
-            ));
-        }
         // Every index below NumMedia is present (the loop stops at the first missing one,
         // so a huge NumMedia costs nothing).
         for n in 0..p.num_media {
@@ -615,13 +609,20 @@ impl<'a> InboundParams<'a> {
                 .find(|(i, _)| *i == n)
                 .map(|(_, u)| *u)
                 .ok_or_else(|| {
-                    ParseError::invalid(
-                        format!("MediaUrl{n}"),
-                        format!("is missing though NumMedia is {}", p.num_media),
-                    )
+                    let why = match num_media {
+                        Some(_) => format!("is missing though NumMedia is {}", p.num_media),
+                        None => "is missing though a later MediaUrl is present".to_owned(),
+                    };
+                    ParseError::invalid(format!("MediaUrl{n}"), why)
                 })?;
             let content_type = types.iter().find(|(i, _)| *i == n).map(|(_, t)| *t);
             p.media.push(MediaParam { url, content_type });
+        }
+        if let Some((i, _)) = urls.iter().find(|(i, _)| *i >= p.num_media) {
+            return Err(ParseError::invalid(
+                format!("MediaUrl{i}"),
+                format!("NumMedia is {}, so there is no item {i}", p.num_media),
+            ));
         }
         p.latitude = latitude
             .map(|v| coordinate("Latitude", v, 90.0))
