@@ -372,3 +372,54 @@ fn twiml_answers() {
     );
     assert!(twiml::CONTENT_TYPE.starts_with("text/xml"));
 }
+
+#[test]
+fn verify_and_parse_decodes_once_with_the_same_results() {
+    use whatsapp_connector::Error;
+    use whatsapp_connector::twilio::signature::{Algorithm, sign, sign_form_body};
+    let twilio = provider();
+    let body = include_bytes!("fixtures/twilio/inbound_image.form");
+    let req = form(body).with_header("x-twilio-signature", "GD8a9vyClPMV7ICDxFcR/oeneO0=");
+    let events = twilio.verify_and_parse(&req).unwrap();
+    assert_eq!(events, twilio.parse(&req).unwrap());
+    // A bad signature is a verification error, before any parsing.
+    let forged = form(body).with_header("x-twilio-signature", "lKvq2ZkBjhLiHu+6wGrRqpMcEPI=");
+    let e = twilio
+        .verify_and_parse(&forged.with_url("https://example.com/other"))
+        .unwrap_err();
+    assert!(matches!(e, Error::Verify(_)), "{e}");
+    // A well-signed body that does not parse is a parse error naming the parameter.
+    let url = "https://example.com/twilio/whatsapp/inbound";
+    let bad = b"Body=hola&NumMedia=x";
+    let sig = sign_form_body(Algorithm::HmacSha1, "12345", url, bad).unwrap();
+    let e = twilio
+        .verify_and_parse(&form(bad).with_header("x-twilio-signature", &sig))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Parse(p) if p.field() == Some("MessageSid")),
+        "{e}"
+    );
+    // GET webhooks: the URL alone is signed.
+    let get_url = "https://example.com/in?MessageSid=SM1&Body=hola";
+    let none: [(&str, &str); 0] = [];
+    let get = WebhookRequest::new(get_url, Vec::new())
+        .with_method(Method::GET)
+        .with_header("x-twilio-signature", &sign("12345", get_url, &none));
+    assert_eq!(
+        twilio.verify_and_parse(&get).unwrap()[0]
+            .as_message()
+            .unwrap()
+            .text(),
+        Some("hola")
+    );
+    // A JSON body: verified by its hash, then refused by the parser.
+    let json_url = whatsapp_connector::twilio::signature::url_with_body_hash(url, b"{}");
+    let json = WebhookRequest::new(json_url.clone(), "{}")
+        .with_header("content-type", "application/json")
+        .with_header("x-twilio-signature", &sign("12345", &json_url, &none));
+    let e = twilio.verify_and_parse(&json).unwrap_err();
+    assert!(
+        matches!(e, Error::Parse(ParseError::UnsupportedContentType { .. })),
+        "{e}"
+    );
+}

@@ -9,6 +9,9 @@ use whatsapp_connector::twilio::signature::{
 };
 use whatsapp_connector::{VerifyError, WebhookRequest, WhatsAppProvider};
 
+/// A decoded form parameter.
+type Param = (&'static str, &'static str);
+
 const TOKEN: &str = "12345";
 const URL: &str = "https://mycompany.com/myapp.php?foo=1&bar=2";
 const COMMON: [(&str, &str); 5] = [
@@ -299,7 +302,7 @@ fn go_form_body() {
 #[test]
 fn java_vectors() {
     let none: [(&str, &str); 0] = [];
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Param>, &str)> = vec![
         (URL, none.to_vec(), "zYQTYrRWXE7LtzbG4PfP7/bkkGo="),
         (
             "https://mycompany.com/myapp.php",

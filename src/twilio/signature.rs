@@ -55,7 +55,6 @@
 //! assert!(Verifier::new().with_auth_token("12345").verify(&request).is_ok());
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine;
@@ -69,7 +68,7 @@ use crate::error::VerifyError;
 use crate::provider::WebhookRequest;
 use crate::secret::Secret;
 
-use super::webhook::{FormError, decode_form, decode_query_value};
+use super::webhook::{FormError, Pair, decode_form, decode_query_value};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
@@ -523,7 +522,7 @@ impl Verifier {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
         let is_json = request.content_type().is_some_and(is_json_type);
-        let params: Vec<(Cow<'_, str>, Cow<'_, str>)> = if request.method() == http::Method::GET {
+        let params: Vec<Pair<'_>> = if request.method() == http::Method::GET {
             Vec::new()
         } else if is_json {
             check_body_hash(url, request.body())?;
@@ -549,6 +548,20 @@ impl Verifier {
         self.verify_params(url, params, &signature, settings)
     }
 
+    /// Verifies a request whose form parameters were already decoded (the caller decoded
+    /// the body once, to parse it too). `params` must be the body's parameters, and the
+    /// request a form `POST`.
+    pub(crate) fn verify_prepared<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        url: &str,
+        request: &WebhookRequest,
+        params: &[(K, V)],
+    ) -> Result<Verified, VerifyError> {
+        let signature = read_signature(request)?;
+        let settings = read_settings(request)?;
+        self.verify_params(url, params, &signature, settings)
+    }
+
     fn verify_params<K: AsRef<str>, V: AsRef<str>>(
         &self,
         url: &str,
@@ -557,55 +570,64 @@ impl Verifier {
         settings: Option<Settings>,
     ) -> Result<Verified, VerifyError> {
         let sorted = sorted_params(params);
-        match settings {
+        // Which MAC, and with which keys.
+        let (algorithm, shared) = match settings {
             None => {
                 if self.tokens.is_empty() {
                     return Err(VerifyError::NoSecret);
                 }
-                let candidates = url_candidates(url);
-                if signature.len() == Algorithm::HmacSha1.mac_len() {
-                    for c in &candidates {
-                        for (i, token) in self.tokens.iter().enumerate() {
-                            if mac_matches(token.clone(), c, &sorted, signature) {
-                                return Ok(Verified {
-                                    url: c.clone(),
-                                    algorithm: Algorithm::HmacSha1,
-                                    key: MatchedKey::AuthToken(i),
-                                });
-                            }
-                        }
-                    }
-                }
-                Err(no_match(candidates))
+                (Algorithm::HmacSha1, None)
             }
             Some(Settings { key_id, algorithm }) => {
-                let Some((id, key)) = self.shared_keys.iter().find(|(id, _)| *id == key_id) else {
-                    return Err(VerifyError::UnknownKey { key_id });
-                };
-                let candidates = url_candidates(url);
-                if signature.len() == algorithm.mac_len() {
-                    let key = key.expose().as_bytes();
-                    for c in &candidates {
-                        let matched = match algorithm {
-                            Algorithm::HmacSha1 => {
-                                mac_matches(keyed::<Hmac<Sha1>>(key), c, &sorted, signature)
-                            }
-                            Algorithm::HmacSha256 => {
-                                mac_matches(keyed::<Hmac<Sha256>>(key), c, &sorted, signature)
-                            }
-                        };
-                        if matched {
-                            return Ok(Verified {
-                                url: c.clone(),
-                                algorithm,
-                                key: MatchedKey::SharedKey(id.clone()),
-                            });
-                        }
-                    }
+                match self.shared_keys.iter().find(|(id, _)| *id == key_id) {
+                    Some((id, key)) => (algorithm, Some((id, key))),
+                    None => return Err(VerifyError::UnknownKey { key_id }),
                 }
-                Err(no_match(candidates))
+            }
+        };
+        let try_url = |candidate: &str| -> Option<MatchedKey> {
+            if signature.len() != algorithm.mac_len() {
+                return None;
+            }
+            match shared {
+                None => self
+                    .tokens
+                    .iter()
+                    .position(|token| mac_matches(token.clone(), candidate, &sorted, signature))
+                    .map(MatchedKey::AuthToken),
+                Some((id, key)) => {
+                    let key = key.expose().as_bytes();
+                    let matched = match algorithm {
+                        Algorithm::HmacSha1 => {
+                            mac_matches(keyed::<Hmac<Sha1>>(key), candidate, &sorted, signature)
+                        }
+                        Algorithm::HmacSha256 => {
+                            mac_matches(keyed::<Hmac<Sha256>>(key), candidate, &sorted, signature)
+                        }
+                    };
+                    matched.then(|| MatchedKey::SharedKey(id.clone()))
+                }
+            }
+        };
+        // The URL as received is the usual match: try it before building the others.
+        if let Some(key) = try_url(url) {
+            return Ok(Verified {
+                url: url.to_owned(),
+                algorithm,
+                key,
+            });
+        }
+        let candidates = url_candidates(url);
+        for c in candidates.iter().skip(1) {
+            if let Some(key) = try_url(c) {
+                return Ok(Verified {
+                    url: c.clone(),
+                    algorithm,
+                    key,
+                });
             }
         }
+        Err(no_match(candidates))
     }
 }
 

@@ -102,10 +102,13 @@ pub(crate) fn decode_query_value(raw: &str) -> Option<Cow<'_, str>> {
     decode_component(raw.as_bytes()).ok()
 }
 
+/// One decoded parameter: its name and value.
+pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
 /// Decodes an `application/x-www-form-urlencoded` body (or query string) into its
 /// parameters, in order. Empty pieces (`a=1&&b=2`) are skipped; a piece without `=` is a
 /// name with an empty value.
-pub(crate) fn decode_form(input: &[u8]) -> Result<Vec<(Cow<'_, str>, Cow<'_, str>)>, FormError> {
+pub(crate) fn decode_form(input: &[u8]) -> Result<Vec<Pair<'_>>, FormError> {
     let mut pairs = Vec::with_capacity(input.iter().filter(|&&b| b == b'&').count() + 1);
     for piece in input.split(|&b| b == b'&') {
         if piece.is_empty() {
@@ -133,7 +136,7 @@ pub(crate) fn decode_form(input: &[u8]) -> Result<Vec<(Cow<'_, str>, Cow<'_, str
 /// `Debug` lists the names only: values carry message text and phone numbers.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Params<'a> {
-    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pairs: Vec<Pair<'a>>,
 }
 
 impl fmt::Debug for Params<'_> {
@@ -251,18 +254,20 @@ impl<'a> Params<'a> {
     /// message.
     pub fn typed(&self) -> Result<Webhook<'_>, ParseError> {
         if self.is_status_callback() {
-            StatusParams::from_params(self).map(Webhook::Status)
+            StatusParams::from_params(self).map(|p| Webhook::Status(Box::new(p)))
         } else {
-            InboundParams::from_params(self).map(Webhook::Inbound)
+            InboundParams::from_params(self).map(|p| Webhook::Inbound(Box::new(p)))
         }
     }
 
     /// The normalized events: one message or one status change.
     pub fn to_events(&self) -> Result<Vec<InboundEvent>, ParseError> {
-        Ok(vec![match self.typed()? {
-            Webhook::Inbound(i) => InboundEvent::Message(i.to_message()?),
-            Webhook::Status(s) => InboundEvent::Status(s.to_status()?),
-        }])
+        let event = if self.is_status_callback() {
+            InboundEvent::Status(StatusParams::from_params(self)?.to_status()?)
+        } else {
+            InboundEvent::Message(InboundParams::from_params(self)?.to_message()?)
+        };
+        Ok(vec![event])
     }
 }
 
@@ -276,9 +281,9 @@ pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, Pars
 #[non_exhaustive]
 pub enum Webhook<'a> {
     /// A message a user sent.
-    Inbound(InboundParams<'a>),
+    Inbound(Box<InboundParams<'a>>),
     /// A change in the status of a message the bot sent.
-    Status(StatusParams<'a>),
+    Status(Box<StatusParams<'a>>),
 }
 
 /// One media item of an inbound message: `MediaUrl{N}` and `MediaContentType{N}`.
