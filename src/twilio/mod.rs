@@ -113,6 +113,7 @@ pub enum Sender {
 
 impl Sender {
     /// Reads `whatsapp:+E164` (or bare `+E164`) as a number, `MG…` as a Messaging Service.
+    /// Anything else (a user id) is refused: a sender is a phone number.
     pub fn parse(s: &str) -> Result<Sender, ConfigError> {
         let s = s.trim();
         if s.starts_with("MG") {
@@ -125,9 +126,17 @@ impl Sender {
                 ))
             };
         }
-        WhatsAppAddress::parse(s)
-            .map(Sender::From)
-            .map_err(|e| ConfigError::new("from", format!("must be whatsapp:+<E.164>: {e}")))
+        match WhatsAppAddress::parse(s) {
+            Ok(a @ WhatsAppAddress::Phone(_)) => Ok(Sender::From(a)),
+            Ok(_) => Err(ConfigError::new(
+                "from",
+                "must be whatsapp:+<E.164> (a sender is a phone number) or an MG… SID",
+            )),
+            Err(e) => Err(ConfigError::new(
+                "from",
+                format!("must be whatsapp:+<E.164>: {e}"),
+            )),
+        }
     }
 }
 
