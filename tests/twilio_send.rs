@@ -236,6 +236,14 @@ async fn unsupported_and_invalid_content_never_reach_twilio() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)), "{e}");
+    let e = twilio
+        .send(
+            &OutboundMessage::text(to(), "hi")
+                .with_status_callback("https://my_bot.example.com/status"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e}");
     let no_sender = TwilioProvider::builder(AC)
         .auth_token(TOKEN)
         .base_url(server.uri())

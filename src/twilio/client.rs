@@ -170,6 +170,16 @@ impl MessageRequest {
             }
         };
         if let Some(cb) = &message.status_callback {
+            // Twilio refuses a StatusCallback whose host name has an underscore.
+            let host = url::Url::parse(cb)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned));
+            if host.is_some_and(|h| h.contains('_')) {
+                return Err(Error::Invalid(ValidationError::Invalid {
+                    field: "status_callback",
+                    reason: "Twilio does not accept an underscore in its host name".into(),
+                }));
+            }
             req = req.status_callback(cb.clone());
         }
         Ok(req)

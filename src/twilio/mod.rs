@@ -514,6 +514,10 @@ impl TwilioProvider {
 
     /// A builder preset from a Mammut bot's config: its account SID, auth token (for
     /// requests and webhooks) and WhatsApp number as the sender.
+    ///
+    /// A platform with many bots should give them all one HTTP client
+    /// ([`TwilioBuilder::http_client`]; cloning a `reqwest::Client` shares its pool), since
+    /// building a client per bot is slow.
     pub fn builder_from_bot_config(config: &BotConfig) -> TwilioBuilder {
         Self::builder(config.twilio_account_sid())
             .auth_token(config.twilio_auth_token().clone())
