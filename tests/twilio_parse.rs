@@ -423,3 +423,33 @@ fn verify_and_parse_decodes_once_with_the_same_results() {
         "{e}"
     );
 }
+
+#[test]
+fn decoding_agrees_with_a_reference_form_decoder() {
+    // Random names and values with the characters forms escape, encoded by
+    // serde_urlencoded, decode back to the same pairs in the same order.
+    let alphabet: Vec<char> = "aZ09 &=+%?#/:;,'\"ñé€😀\u{7f}\t".chars().collect();
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..500 {
+        let pairs: Vec<(String, String)> = (0..rng.usize(0..12))
+            .map(|_| {
+                let mut word = |max: usize| -> String {
+                    (0..rng.usize(0..max))
+                        .map(|_| alphabet[rng.usize(..alphabet.len())])
+                        .collect()
+                };
+                let name = word(8);
+                (if name.is_empty() { "n".into() } else { name }, word(20))
+            })
+            .collect();
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        let params = Params::from_form(body.as_bytes()).unwrap();
+        let got: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(got, pairs, "{body}");
+        let reference: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
+        assert_eq!(got, reference);
+    }
+}

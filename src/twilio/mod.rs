@@ -594,7 +594,7 @@ impl TwilioProvider {
         let verifier = &self.inner.verifier;
         match webhook::Params::from_request(request) {
             Ok(params) if request.method() != http::Method::GET => {
-                verifier.verify_prepared(&url, request, params.as_pairs())?;
+                verifier.verify_prepared(&url, request, &params)?;
                 Ok(params.to_events()?)
             }
             Ok(params) => {

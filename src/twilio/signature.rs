@@ -68,7 +68,7 @@ use crate::error::VerifyError;
 use crate::provider::WebhookRequest;
 use crate::secret::Secret;
 
-use super::webhook::{FormError, Pair, decode_form, decode_query_value};
+use super::webhook::{FormError, Params, decode_form, decode_query_value};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
@@ -199,7 +199,8 @@ pub fn sign_form_body(
     body: &[u8],
 ) -> Result<String, VerifyError> {
     let params = decode_form(body).map_err(unreadable)?;
-    Ok(sign_with(algorithm, key, url, &params))
+    let pairs: Vec<(&str, &str)> = params.iter().collect();
+    Ok(sign_with(algorithm, key, url, &pairs))
 }
 
 /// A form webhook exactly as Twilio would send it: `params` form-encoded as the body of a
@@ -395,13 +396,28 @@ fn apostrophe_variant(url: &str) -> Option<String> {
 /// The parameters in signing order: sorted by name, then value, repeats of a name and value
 /// dropped.
 fn sorted_params<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Vec<(&str, &str)> {
-    let mut sorted: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_ref(), v.as_ref()))
-        .collect();
-    sorted.sort_unstable();
+    sorted_pairs(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+}
+
+/// Like [`sorted_params`], from an iterator of pairs.
+fn sorted_pairs<'p>(params: impl Iterator<Item = (&'p str, &'p str)>) -> Vec<(&'p str, &'p str)> {
+    // Sorting on the first eight bytes of the name as a number settles almost every
+    // comparison without comparing strings; ties fall back to the full byte order.
+    let mut keyed: Vec<(u64, &str, &str)> = params.map(|(k, v)| (name_prefix(k), k, v)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
+    let mut sorted: Vec<(&str, &str)> = keyed.into_iter().map(|(_, k, v)| (k, v)).collect();
     sorted.dedup();
     sorted
+}
+
+/// The first eight bytes of `name`, zero-padded, as a big-endian number: its order agrees
+/// with the byte order of the names whenever it differs.
+fn name_prefix(name: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (slot, b) in bytes.iter_mut().zip(name.bytes()) {
+        *slot = b;
+    }
+    u64::from_be_bytes(bytes)
 }
 
 fn keyed<M: KeyInit>(key: &[u8]) -> M {
@@ -551,15 +567,15 @@ impl Verifier {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
         let is_json = request.content_type().is_some_and(is_json_type);
-        let params: Vec<Pair<'_>> = if request.method() == http::Method::GET {
-            Vec::new()
+        let params = if request.method() == http::Method::GET {
+            Params::default()
         } else if is_json {
             check_body_hash(url, request.body())?;
-            Vec::new()
+            Params::default()
         } else {
             decode_form(request.body()).map_err(unreadable)?
         };
-        self.verify_params(url, &params, &signature, settings)
+        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
     }
 
     /// Verifies a signature over `url` and already-decoded form `params` (pass none for a
@@ -574,31 +590,31 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let signature = decode_signature(signature)?;
         let settings = parse_settings(settings)?;
-        self.verify_params(url, params, &signature, settings)
+        self.verify_params(url, sorted_params(params), &signature, settings)
     }
 
     /// Verifies a request whose form parameters were already decoded (the caller decoded
     /// the body once, to parse it too). `params` must be the body's parameters, and the
     /// request a form `POST`.
-    pub(crate) fn verify_prepared<K: AsRef<str>, V: AsRef<str>>(
+    pub(crate) fn verify_prepared(
         &self,
         url: &str,
         request: &WebhookRequest,
-        params: &[(K, V)],
+        params: &Params,
     ) -> Result<Verified, VerifyError> {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
-        self.verify_params(url, params, &signature, settings)
+        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
     }
 
-    fn verify_params<K: AsRef<str>, V: AsRef<str>>(
+    /// Checks `signature` over `url` and the parameters already in signing order.
+    fn verify_params(
         &self,
         url: &str,
-        params: &[(K, V)],
+        sorted: Vec<(&str, &str)>,
         signature: &[u8],
         settings: Option<Settings>,
     ) -> Result<Verified, VerifyError> {
-        let sorted = sorted_params(params);
         // Which MAC, and with which keys.
         let (algorithm, shared) = match settings {
             None => {
@@ -714,11 +730,18 @@ fn check_body_hash(url: &str, body: &[u8]) -> Result<(), VerifyError> {
     }
 }
 
+/// The header names, lowercase and parsed once.
+const SIGNATURE_NAME: http::HeaderName = http::HeaderName::from_static("x-twilio-signature");
+const SETTINGS_NAME: http::HeaderName =
+    http::HeaderName::from_static("x-twilio-webhooks-signature-settings");
+
+/// The value of a header (`key` is its parsed name, `name` how errors spell it).
 fn header_str<'a>(
     request: &'a WebhookRequest,
+    key: &http::HeaderName,
     name: &'static str,
 ) -> Result<Option<&'a str>, VerifyError> {
-    match request.headers().get(name) {
+    match request.headers().get(key) {
         None => Ok(None),
         Some(v) => v
             .to_str()
@@ -731,9 +754,11 @@ fn header_str<'a>(
 }
 
 fn read_signature(request: &WebhookRequest) -> Result<Vec<u8>, VerifyError> {
-    let value = header_str(request, SIGNATURE_HEADER)?.ok_or(VerifyError::MissingHeader {
-        header: SIGNATURE_HEADER,
-    })?;
+    let value = header_str(request, &SIGNATURE_NAME, SIGNATURE_HEADER)?.ok_or(
+        VerifyError::MissingHeader {
+            header: SIGNATURE_HEADER,
+        },
+    )?;
     decode_signature(value)
 }
 
@@ -759,7 +784,7 @@ struct Settings {
 }
 
 fn read_settings(request: &WebhookRequest) -> Result<Option<Settings>, VerifyError> {
-    parse_settings(header_str(request, SETTINGS_HEADER)?)
+    parse_settings(header_str(request, &SETTINGS_NAME, SETTINGS_HEADER)?)
 }
 
 /// Reads `key=<id>,algorithm=<ALG>`. Absent, empty, or without `algorithm=`: the auth-token
@@ -834,6 +859,55 @@ mod tests {
                 "https://h.test:443?q=it%27s"
             ]
         );
+    }
+
+    #[test]
+    fn prefix_sorting_is_byte_order() {
+        let names = [
+            "MediaUrl0",
+            "MediaContentType0",
+            "MessageSid",
+            "MessageType",
+            "Sms",
+            "Sms\0",
+            "Sms\0a",
+            "SmsSid",
+            "SmsMessageSid",
+            "a",
+            "",
+            "ñ",
+            "Z",
+            "CALLSID",
+            "CallSid",
+            "callSid",
+            "MediaUrl10",
+            "MediaUrl1",
+        ];
+        let pairs: Vec<(&str, &str)> = names.iter().map(|n| (*n, "v")).collect();
+        let mut expected = pairs.clone();
+        expected.sort();
+        assert_eq!(sorted_params(&pairs), expected);
+        let mut rng = fastrand::Rng::with_seed(3);
+        let alphabet = ["A", "a", "\0", "Sid", "ñ", "Message", "Media", "0", "1"];
+        for _ in 0..300 {
+            let owned: Vec<(String, String)> = (0..rng.usize(0..10))
+                .map(|_| {
+                    let word = |rng: &mut fastrand::Rng| -> String {
+                        (0..rng.usize(0..4))
+                            .map(|_| alphabet[rng.usize(..alphabet.len())])
+                            .collect()
+                    };
+                    (word(&mut rng), word(&mut rng))
+                })
+                .collect();
+            let mut expected: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            assert_eq!(sorted_params(&owned), expected);
+        }
     }
 
     #[test]

@@ -70,104 +70,222 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Decodes one form component: `+` is a space, `%XX` a byte, and the result must be UTF-8.
-/// Borrows when there is nothing to decode.
-fn decode_component(raw: &[u8]) -> Result<Cow<'_, str>, &'static str> {
-    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
-        return std::str::from_utf8(raw)
-            .map(Cow::Borrowed)
-            .map_err(|_| BAD_UTF8);
-    }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut bytes = raw.iter().copied();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = bytes.next().and_then(hex_value);
-                let lo = bytes.next().and_then(hex_value);
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => out.push((hi << 4) | lo),
-                    _ => return Err(BAD_PERCENT),
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    String::from_utf8(out).map(Cow::Owned).map_err(|_| BAD_UTF8)
-}
-
-/// Decodes a query-string value as a form value; `None` when it is malformed.
+/// Decodes a query-string value as a form value (`+` is a space, `%XX` a byte); `None`
+/// when it is malformed or not UTF-8.
 pub(crate) fn decode_query_value(raw: &str) -> Option<Cow<'_, str>> {
-    decode_component(raw.as_bytes()).ok()
+    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
+        return Some(Cow::Borrowed(raw));
+    }
+    decode_form(format!("v={raw}").as_bytes())
+        .ok()
+        .and_then(|p| p.iter().next().map(|(_, v)| Cow::Owned(v.to_owned())))
 }
 
-/// One decoded parameter: its name and value.
-pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The high bit of each byte of `x` that is zero (and possibly of bytes above the first
+/// zero one, which never matters: only the lowest set bit is read).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The special bytes of a form (`&`, `=`, `%`, `+`) among the eight bytes of `x`: the
+/// lowest set bit marks the first.
+fn special_bytes(x: u64) -> u64 {
+    zero_bytes(x ^ (ONES * u64::from(b'&')))
+        | zero_bytes(x ^ (ONES * u64::from(b'=')))
+        | zero_bytes(x ^ (ONES * u64::from(b'%')))
+        | zero_bytes(x ^ (ONES * u64::from(b'+')))
+}
+
+/// Copies the plain bytes from `from` to the next `&`, `=`, `%` or `+` into `out`, and
+/// returns that byte's index (or the input's length). Eight bytes at a time: form bodies
+/// are long runs of plain characters, and a fixed eight-byte copy is cheaper than a call
+/// to copy a run of unknown length.
+fn copy_plain(input: &[u8], from: usize, out: &mut Vec<u8>) -> usize {
+    let mut i = from;
+    while let Some(chunk) = input.get(i..i + 8) {
+        let bytes = <[u8; 8]>::try_from(chunk).unwrap_or_default();
+        let found = special_bytes(u64::from_le_bytes(bytes));
+        if found != 0 {
+            let k = (found.trailing_zeros() / 8) as usize;
+            let len = out.len();
+            out.extend_from_slice(&bytes);
+            out.truncate(len + k);
+            return i + k;
+        }
+        out.extend_from_slice(&bytes);
+        i += 8;
+    }
+    while let Some(&b) = input.get(i) {
+        if matches!(b, b'&' | b'=' | b'%' | b'+') {
+            return i;
+        }
+        out.push(b);
+        i += 1;
+    }
+    input.len()
+}
+
+/// The index of the next `&`, `=`, `%` or `+` at or after `from`, or the input's length.
+#[cfg(test)]
+fn next_special(input: &[u8], from: usize) -> usize {
+    copy_plain(input, from, &mut Vec::new())
+}
+
+/// Where one parameter's name and value lie in the decoded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    name_start: usize,
+    name_end: usize,
+    value_end: usize,
+}
 
 /// Decodes an `application/x-www-form-urlencoded` body (or query string) into its
-/// parameters, in order. Empty pieces (`a=1&&b=2`) are skipped; a piece without `=` is a
-/// name with an empty value.
-pub(crate) fn decode_form(input: &[u8]) -> Result<Vec<Pair<'_>>, FormError> {
-    let mut pairs = Vec::with_capacity(input.iter().filter(|&&b| b == b'&').count() + 1);
-    for piece in input.split(|&b| b == b'&') {
-        if piece.is_empty() {
-            continue;
+/// parameters, in order, in one pass: every name and value is decoded into one string.
+/// Empty pieces (`a=1&&b=2`) are skipped; a piece without `=` is a name with an empty
+/// value; an `=` after the first is part of the value.
+pub(crate) fn decode_form(input: &[u8]) -> Result<Params, FormError> {
+    let mut buf: Vec<u8> = Vec::with_capacity(input.len());
+    let mut spans: Vec<Span> = Vec::with_capacity(32);
+    let mut raw_start = 0;
+    let mut name_start = 0;
+    let mut name_end: Option<usize> = None;
+    let mut i = 0;
+    loop {
+        let j = copy_plain(input, i, &mut buf);
+        match input.get(j) {
+            None | Some(b'&') => {
+                if j > raw_start {
+                    spans.push(Span {
+                        name_start,
+                        name_end: name_end.unwrap_or(buf.len()),
+                        value_end: buf.len(),
+                    });
+                }
+                if j >= input.len() {
+                    break;
+                }
+                i = j + 1;
+                raw_start = i;
+                name_start = buf.len();
+                name_end = None;
+            }
+            Some(b'=') => {
+                if name_end.is_none() {
+                    name_end = Some(buf.len());
+                } else {
+                    buf.push(b'=');
+                }
+                i = j + 1;
+            }
+            Some(b'+') => {
+                buf.push(b' ');
+                i = j + 1;
+            }
+            Some(_) => {
+                let byte = match (input.get(j + 1), input.get(j + 2)) {
+                    (Some(&hi), Some(&lo)) => hex_value(hi).zip(hex_value(lo)),
+                    _ => None,
+                };
+                let Some((hi, lo)) = byte else {
+                    let param = match name_end {
+                        Some(end) => lossy(buf.get(name_start..end)),
+                        None => {
+                            let raw = input.get(raw_start..).unwrap_or_default();
+                            let stop = raw
+                                .iter()
+                                .position(|&b| b == b'=' || b == b'&')
+                                .unwrap_or(raw.len());
+                            lossy(raw.get(..stop))
+                        }
+                    };
+                    return Err(FormError {
+                        param,
+                        reason: BAD_PERCENT,
+                    });
+                };
+                buf.push((hi << 4) | lo);
+                i = j + 3;
+            }
         }
-        let (raw_name, raw_value) = match piece.iter().position(|&b| b == b'=') {
-            Some(i) => (&piece[..i], &piece[i + 1..]),
-            None => (piece, &[][..]),
-        };
-        let name = decode_component(raw_name).map_err(|reason| FormError {
-            param: String::from_utf8_lossy(raw_name).into_owned(),
-            reason,
-        })?;
-        let value = decode_component(raw_value).map_err(|reason| FormError {
-            param: name.clone().into_owned(),
-            reason,
-        })?;
-        pairs.push((name, value));
     }
-    Ok(pairs)
+    let text = match String::from_utf8(buf) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let span = spans
+                .iter()
+                .find(|s| at < s.value_end)
+                .copied()
+                .unwrap_or(Span {
+                    name_start: 0,
+                    name_end: 0,
+                    value_end: 0,
+                });
+            // The parameter is named by its name, even when the name is what is broken.
+            return Err(FormError {
+                param: lossy(bytes.get(span.name_start..span.name_end)),
+                reason: BAD_UTF8,
+            });
+        }
+    };
+    // The text is valid as a whole; each name and value must also begin and end on
+    // character boundaries (`%C3=%A9` is valid bytes split in the middle of a character).
+    for s in &spans {
+        let ok = [s.name_start, s.name_end, s.value_end]
+            .iter()
+            .all(|&b| text.is_char_boundary(b));
+        if !ok {
+            return Err(FormError {
+                param: lossy(text.as_bytes().get(s.name_start..s.name_end)),
+                reason: BAD_UTF8,
+            });
+        }
+    }
+    Ok(Params { text, spans })
+}
+
+fn lossy(bytes: Option<&[u8]>) -> String {
+    String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned()
 }
 
 /// The parameters of a webhook, decoded, in the order received, unknown ones included.
 ///
 /// `Debug` lists the names only: values carry message text and phone numbers.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Params<'a> {
-    pairs: Vec<Pair<'a>>,
+pub struct Params {
+    /// Every name and value, decoded, one after the other.
+    text: String,
+    spans: Vec<Span>,
 }
 
-impl fmt::Debug for Params<'_> {
+impl fmt::Debug for Params {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Params")
-            .field(
-                "names",
-                &self.pairs.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
+            .field("names", &self.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> Params<'a> {
+impl Params {
     /// Decodes a form body. An error names the parameter that is not valid form encoding
     /// or not UTF-8.
-    pub fn from_form(body: &'a [u8]) -> Result<Self, ParseError> {
-        Ok(Params {
-            pairs: decode_form(body)?,
-        })
+    pub fn from_form(body: &[u8]) -> Result<Self, ParseError> {
+        Ok(decode_form(body)?)
     }
 
     /// Decodes a query string (without its `?`).
-    pub fn from_query(query: &'a str) -> Result<Self, ParseError> {
+    pub fn from_query(query: &str) -> Result<Self, ParseError> {
         Self::from_form(query.as_bytes())
     }
 
     /// The parameters of a webhook request: the query string of a `GET`, else the form
     /// body. A body that is not a form (JSON, for one) is
     /// [`ParseError::UnsupportedContentType`]; a missing content type is read as a form.
-    pub fn from_request(request: &'a WebhookRequest) -> Result<Self, ParseError> {
+    pub fn from_request(request: &WebhookRequest) -> Result<Self, ParseError> {
         if request.method() == http::Method::GET {
             return Self::from_query(request.query().unwrap_or(""));
         }
@@ -182,66 +300,58 @@ impl<'a> Params<'a> {
         }
     }
 
-    /// Parameters from name-value pairs.
+    /// Parameters from name-value pairs, in order.
     pub fn from_pairs<K, V, I>(pairs: I) -> Self
     where
-        K: Into<Cow<'a, str>>,
-        V: Into<Cow<'a, str>>,
+        K: AsRef<str>,
+        V: AsRef<str>,
         I: IntoIterator<Item = (K, V)>,
     {
-        Params {
-            pairs: pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        let mut params = Params::default();
+        for (k, v) in pairs {
+            let name_start = params.text.len();
+            params.text.push_str(k.as_ref());
+            let name_end = params.text.len();
+            params.text.push_str(v.as_ref());
+            params.spans.push(Span {
+                name_start,
+                name_end,
+                value_end: params.text.len(),
+            });
         }
+        params
     }
 
-    /// The first value of `name` (names are case-sensitive).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_ref())
-    }
-
-    /// Every value of `name`, in order.
-    pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.pairs
-            .iter()
-            .filter(move |(k, _)| k == name)
-            .map(|(_, v)| v.as_ref())
+    fn pair(&self, s: &Span) -> (&str, &str) {
+        (
+            self.text.get(s.name_start..s.name_end).unwrap_or_default(),
+            self.text.get(s.name_end..s.value_end).unwrap_or_default(),
+        )
     }
 
     /// Every parameter, in the order received.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+        self.spans.iter().map(|s| self.pair(s))
     }
 
-    /// The parameters as pairs, in the order received (what a signature is computed over).
-    pub fn as_pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
-        &self.pairs
+    /// The first value of `name` (names are case-sensitive).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.iter().filter(move |(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// How many parameters there are (repeats counted).
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.spans.len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
-    }
-
-    /// A copy that owns its strings.
-    pub fn into_owned(self) -> Params<'static> {
-        Params {
-            pairs: self
-                .pairs
-                .into_iter()
-                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
-                .collect(),
-        }
+        self.spans.is_empty()
     }
 
     /// True for a status callback (it carries `MessageStatus`), false for an inbound
@@ -466,7 +576,7 @@ impl<'a> InboundParams<'a> {
     /// Reads the inbound-message parameters. Fails on a missing `MessageSid`, a `NumMedia`
     /// that is not a count, `MediaUrl{N}` parameters that do not match it, or a coordinate
     /// that is not a number in range.
-    pub fn from_params(params: &'a Params<'_>) -> Result<Self, ParseError> {
+    pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
         let mut p = InboundParams {
             message_sid: "",
             sms_sid: None,
@@ -516,8 +626,7 @@ impl<'a> InboundParams<'a> {
         let mut external_user_identifier = None;
         let mut urls: Vec<(usize, &'a str)> = Vec::new();
         let mut types: Vec<(usize, &'a str)> = Vec::new();
-        for (name, value) in params.pairs.iter() {
-            let (name, value): (&str, &'a str) = (name.as_ref(), value.as_ref());
+        for (name, value) in params.iter() {
             if value.is_empty() {
                 continue;
             }
@@ -765,7 +874,7 @@ pub struct StatusParams<'a> {
 impl<'a> StatusParams<'a> {
     /// Reads the status-callback parameters. Fails on a missing `MessageSid` or
     /// `MessageStatus`.
-    pub fn from_params(params: &'a Params<'_>) -> Result<Self, ParseError> {
+    pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
         let mut message_sid = None;
         let mut message_status = None;
         let mut p = StatusParams {
@@ -788,8 +897,7 @@ impl<'a> StatusParams<'a> {
             raw_dlr_done_date: None,
             api_version: None,
         };
-        for (name, value) in params.pairs.iter() {
-            let (name, value): (&str, &'a str) = (name.as_ref(), value.as_ref());
+        for (name, value) in params.iter() {
             if value.is_empty() {
                 continue;
             }
@@ -859,13 +967,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_plus_percent_and_borrows_plain_values() {
-        let pairs = decode_form(b"a=b&c=d+e%26f&&g&h=").unwrap();
-        assert!(matches!(pairs[0].1, Cow::Borrowed("b")));
-        assert_eq!(pairs[1].1, "d e&f");
-        assert_eq!((pairs[2].0.as_ref(), pairs[2].1.as_ref()), ("g", ""));
-        assert_eq!((pairs[3].0.as_ref(), pairs[3].1.as_ref()), ("h", ""));
-        assert_eq!(pairs.len(), 4);
+    fn decodes_plus_percent_and_skips_empty_pieces() {
+        let params = decode_form(b"a=b&c=d+e%26f&&g&h=&i=j=k&%C3%B1=%E2%82%AC").unwrap();
+        let pairs: Vec<(&str, &str)> = params.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "b"),
+                ("c", "d e&f"),
+                ("g", ""),
+                ("h", ""),
+                ("i", "j=k"),
+                ("ñ", "€")
+            ]
+        );
+        assert!(decode_form(b"").unwrap().is_empty());
+        assert!(decode_form(b"&&").unwrap().is_empty());
+    }
+
+    #[test]
+    fn finds_special_bytes_anywhere_in_a_chunk() {
+        let plain = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        assert_eq!(next_special(plain, 0), plain.len());
+        for (i, special) in [b'&', b'=', b'%', b'+']
+            .into_iter()
+            .cycle()
+            .take(plain.len())
+            .enumerate()
+        {
+            let mut input = plain.to_vec();
+            input[i] = special;
+            assert_eq!(next_special(&input, 0), i);
+            assert_eq!(next_special(&input, i + 1), input.len());
+        }
+        // A byte just above a match is never reported before it.
+        assert_eq!(next_special(b"\x01&'xxxxx", 0), 1);
+        assert_eq!(next_special(b"xx\x80\xff%", 0), 4);
     }
 
     #[test]
@@ -876,6 +1013,10 @@ mod tests {
         assert_eq!(e.param, "Body");
         let e = decode_form(b"Body=%C3%28").unwrap_err();
         assert_eq!((e.param.as_str(), e.reason), ("Body", BAD_UTF8));
+        let e = decode_form(b"A=1&Name%C3=%A9").unwrap_err();
+        assert_eq!(e.reason, BAD_UTF8);
+        let e = decode_form(b"A=%C3&B=%A9").unwrap_err();
+        assert_eq!((e.param.as_str(), e.reason), ("A", BAD_UTF8));
         let e = decode_form(b"Bo%zzdy=1").unwrap_err();
         assert_eq!(e.param, "Bo%zzdy");
         let e = decode_form(b"Body=\xff").unwrap_err();
