@@ -38,6 +38,24 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// An HTTP exchange without side effects (a media download) failed after the request
+    /// went out: a timeout, a dropped connection, a redirect that leads nowhere. Repeating
+    /// it is safe.
+    #[error("{provider}: the request failed: {reason}")]
+    Transport {
+        /// The provider called.
+        provider: ProviderKind,
+        /// What happened.
+        reason: String,
+    },
+    /// A download was larger than the configured limit, and was stopped.
+    #[error("{provider}: the download is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The provider called.
+        provider: ProviderKind,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// A webhook failed verification.
     #[error(transparent)]
     Verify(#[from] VerifyError),

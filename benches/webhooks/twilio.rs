@@ -1,5 +1,57 @@
 //! The twilio cases of the webhooks bench.
+//!
+//! - `twilio_verify_parse_inbound`: `verify` then `parse` (the trait's two calls) of the
+//!   inbound image webhook of the spec, token `12345`.
+//! - `twilio_verify_and_parse_once`: the same through `TwilioProvider::verify_and_parse`,
+//!   which decodes the body once.
+//! - `twilio_hmac_sha1_floor`: a bare HMAC-SHA1 (keyed from the token) over the same
+//!   signing string, the floor of any verification.
+
+use std::hint::black_box;
 
 use criterion::Criterion;
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use whatsapp_connector::twilio::TwilioProvider;
+use whatsapp_connector::twilio::signature::signing_string;
+use whatsapp_connector::{WebhookRequest, WhatsAppProvider};
 
-pub fn bench(_c: &mut Criterion) {}
+const BODY: &[u8] = include_bytes!("../../tests/fixtures/twilio/inbound_image.form");
+const URL: &str = "https://example.com/twilio/whatsapp/inbound";
+const SIGNATURE: &str = "GD8a9vyClPMV7ICDxFcR/oeneO0=";
+
+pub fn bench(c: &mut Criterion) {
+    let twilio = TwilioProvider::builder("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+        .auth_token("12345")
+        .build()
+        .expect("a valid configuration");
+    let request = WebhookRequest::new(URL, BODY)
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_header("x-twilio-signature", SIGNATURE);
+    assert!(twilio.verify(&request).is_ok());
+    assert_eq!(twilio.parse(&request).map(|e| e.len()).ok(), Some(1));
+
+    c.bench_function("twilio_verify_parse_inbound", |b| {
+        b.iter(|| {
+            let req = black_box(&request);
+            twilio.verify(req).expect("valid");
+            black_box(twilio.parse(req).expect("parses"))
+        })
+    });
+
+    c.bench_function("twilio_verify_and_parse_once", |b| {
+        b.iter(|| black_box(twilio.verify_and_parse(black_box(&request)).expect("valid")))
+    });
+
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(BODY).expect("the fixture is a form");
+    let canonical = signing_string(URL, &params);
+    c.bench_function("twilio_hmac_sha1_floor", |b| {
+        b.iter(|| {
+            let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(black_box(b"12345"))
+                .expect("HMAC takes any key length");
+            mac.update(black_box(canonical.as_bytes()));
+            black_box(mac.finalize().into_bytes())
+        })
+    });
+}

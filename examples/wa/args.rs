@@ -8,7 +8,6 @@ pub enum Failure {
     /// Bad input or usage: exit 2.
     Usage(String),
     /// An invalid signature: exit 1.
-    #[allow(dead_code)] // used once the verify commands land
     Invalid(String),
 }
 

@@ -1,0 +1,85 @@
+//! Contract test: sends through [`TwilioProvider`] to a Prism mock of Twilio's published
+//! OpenAPI (`../shared/twilio/twilio_api_v2010.json`). Prism answers 422 to any request
+//! that breaks the contract, so a 201 receipt proves the request's shape.
+//!
+//! Run by `.ci/run` with Prism serving the spec and `PRISM_TWILIO_URL` set to its address:
+//! `PRISM_TWILIO_URL=http://127.0.0.1:4010 cargo test --test contract_twilio -- --ignored`.
+
+use whatsapp_connector::retry::RetryPolicy;
+use whatsapp_connector::twilio::{MessageRequest, TwilioProvider};
+use whatsapp_connector::{
+    Content, Media, OutboundMessage, PhoneNumber, SendReceipt, Template, WhatsAppProvider,
+};
+
+fn provider() -> TwilioProvider {
+    let base = std::env::var("PRISM_TWILIO_URL").expect(
+        "PRISM_TWILIO_URL must point at `prism mock` serving ../shared/twilio/twilio_api_v2010.json",
+    );
+    TwilioProvider::builder("AC0123456789abcdef0123456789abcdef")
+        .auth_token("0123456789abcdef0123456789abcdef")
+        .from("whatsapp:+14155238886")
+        .base_url(base)
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("a valid configuration")
+}
+
+fn to() -> PhoneNumber {
+    PhoneNumber::parse("+14155550100").unwrap()
+}
+
+fn assert_receipt(what: &str, result: Result<SendReceipt, whatsapp_connector::Error>) {
+    let receipt = result.unwrap_or_else(|e| panic!("{what}: Prism refused the request: {e}"));
+    assert!(
+        receipt.message_id.starts_with("SM") || receipt.message_id.starts_with("MM"),
+        "{what}: {receipt:?}"
+    );
+    assert!(receipt.raw.is_object(), "{what}: {receipt:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's OpenAPI at PRISM_TWILIO_URL"]
+async fn text_media_and_template_sends_match_the_contract() {
+    let twilio = provider();
+    assert_receipt(
+        "text",
+        twilio
+            .send(&OutboundMessage::text(to(), "hola desde el contrato"))
+            .await,
+    );
+    assert_receipt(
+        "media",
+        twilio
+            .send(&OutboundMessage::new(
+                to(),
+                Content::Media(
+                    Media::new("https://example.com/receipt.jpg").with_caption("your receipt"),
+                ),
+            ))
+            .await,
+    );
+    assert_receipt(
+        "template",
+        twilio
+            .send(&OutboundMessage::new(
+                to(),
+                Content::Template(
+                    Template::content_sid("HX0123456789abcdef0123456789abcdef")
+                        .with_variable("1", "12/1")
+                        .with_variable("2", "3pm"),
+                ),
+            ))
+            .await,
+    );
+    assert_receipt(
+        "two media and a status callback",
+        twilio
+            .send_request(
+                &MessageRequest::new(to().into())
+                    .media_url("https://example.com/a.jpg")
+                    .media_url("https://example.com/b.jpg")
+                    .status_callback("https://bot.example.com/twilio/status"),
+            )
+            .await,
+    );
+}
