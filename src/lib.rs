@@ -18,6 +18,9 @@ mod secret;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod server;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};

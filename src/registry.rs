@@ -62,7 +62,9 @@ pub struct Registry {
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registry").field("bots", &self.len()).finish()
+        f.debug_struct("Registry")
+            .field("bots", &self.len())
+            .finish()
     }
 }
 
@@ -112,7 +114,11 @@ impl Registry {
     /// inbound message or `From` of a status callback; for Botmaker, `WHATSAPP_NUMBER`
     /// (`whatsappNumber`), else the channel id. The webhook is not verified here: verify it
     /// with the bot's provider before trusting anything in it.
-    pub fn route(&self, kind: ProviderKind, request: &WebhookRequest) -> Result<Arc<Bot>, RouteError> {
+    pub fn route(
+        &self,
+        kind: ProviderKind,
+        request: &WebhookRequest,
+    ) -> Result<Arc<Bot>, RouteError> {
         let candidates = business_addresses(kind, request);
         if candidates.is_empty() {
             return Err(RouteError::NoBusinessAddress);
@@ -182,7 +188,12 @@ fn botmaker_business_addresses(request: &WebhookRequest) -> Vec<String> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for key in ["WHATSAPP_NUMBER", "whatsappNumber", "chatChannelId", "channelId"] {
+    for key in [
+        "WHATSAPP_NUMBER",
+        "whatsappNumber",
+        "chatChannelId",
+        "channelId",
+    ] {
         if let Some(serde_json::Value::String(s)) = map.get(key)
             && !s.trim().is_empty()
         {

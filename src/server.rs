@@ -246,7 +246,12 @@ impl WebhookServer {
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 fn path_and_query(uri: &::axum::http::Uri) -> &str {
@@ -260,8 +265,14 @@ async fn twilio(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    s.handle(ProviderKind::Twilio, method, path_and_query(&uri), headers, body)
-        .await
+    s.handle(
+        ProviderKind::Twilio,
+        method,
+        path_and_query(&uri),
+        headers,
+        body,
+    )
+    .await
 }
 
 async fn botmaker(
@@ -271,6 +282,12 @@ async fn botmaker(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    s.handle(ProviderKind::Botmaker, method, path_and_query(&uri), headers, body)
-        .await
+    s.handle(
+        ProviderKind::Botmaker,
+        method,
+        path_and_query(&uri),
+        headers,
+        body,
+    )
+    .await
 }

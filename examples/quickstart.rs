@@ -1,0 +1,320 @@
+//! The offline quickstart: a WhatsApp echo bot on Twilio and on Botmaker, with no account and
+//! no network.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! It starts, on 127.0.0.1:
+//!
+//! - a fake Twilio API and a fake Botmaker API (from the crate's `testing` feature), which
+//!   record what they are sent and answer with signed delivery-status callbacks;
+//! - the crate's webhook server (feature `axum`) serving one bot on each provider from one
+//!   registry, verifying every webhook with the bot's own secret;
+//! - a scripted user who sends correctly signed webhooks: a text, an image with a caption, a
+//!   location and a button reply, through each provider.
+//!
+//! The echo bot answers each message through its provider's `send`, and the transcript shows
+//! the messages, the replies and the status callbacks as they arrive.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use whatsapp_connector::botmaker::BotmakerProvider;
+use whatsapp_connector::mammut::BotConfig;
+use whatsapp_connector::registry::{Bot, Registry};
+use whatsapp_connector::server::{Delivery, PublicUrl, WebhookServer};
+use whatsapp_connector::testing::{BotmakerWebhook, FakeBotmaker, FakeTwilio, TwilioWebhook, post};
+use whatsapp_connector::twilio::TwilioProvider;
+use whatsapp_connector::{
+    Author, InboundEvent, InboundMessage, MessageContent, OutboundMessage, PhoneNumber,
+    ProviderKind,
+};
+
+// Invented credentials: the fakes accept them, nothing real does.
+const TWILIO_ACCOUNT_SID: &str = "AC00000000000000000000000000000001";
+const TWILIO_AUTH_TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const TWILIO_NUMBER: &str = "whatsapp:+14155238886";
+const BOTMAKER_ACCESS_TOKEN: &str = "quickstart-access-token";
+const BOTMAKER_WEBHOOK_TOKEN: &str = "quickstart-webhook-token";
+const BOTMAKER_CHANNEL: &str = "acme-whatsapp-5491155550100";
+const BOTMAKER_NUMBER: &str = "+5491155550100";
+const USER: &str = "+14155550100";
+
+/// A line of the transcript.
+enum Line {
+    User(ProviderKind, String),
+    Bot(ProviderKind, String),
+    Status(ProviderKind, String),
+    Problem(String),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("quickstart: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<bool, Box<dyn std::error::Error>> {
+    // 1. The providers' fake APIs.
+    let fake_twilio = FakeTwilio::start(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN).await?;
+    let fake_botmaker = FakeBotmaker::start(BOTMAKER_ACCESS_TOKEN).await?;
+
+    // 2. The bots, as a platform stores them, in one registry.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let origin = format!("http://{}", listener.local_addr()?);
+    let registry = Arc::new(Registry::new());
+
+    let config = BotConfig::new(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER)?
+        .with_name("Echo on Twilio");
+    let twilio = TwilioProvider::builder_from_bot_config(&config)
+        .base_url(fake_twilio.base_url())
+        .build()?;
+    registry.insert(
+        &config.whatsapp_number(),
+        Arc::new(Bot::new("echo-twilio", Arc::new(twilio))),
+    );
+
+    let botmaker = BotmakerProvider::builder()
+        .access_token(BOTMAKER_ACCESS_TOKEN)
+        .channel_id(BOTMAKER_CHANNEL)
+        .webhook_token(BOTMAKER_WEBHOOK_TOKEN)
+        .base_url(fake_botmaker.base_url())
+        .build()?;
+    let botmaker_bot = Arc::new(Bot::new("echo-botmaker", Arc::new(botmaker)));
+    registry.insert(BOTMAKER_NUMBER, botmaker_bot.clone());
+    registry.insert(BOTMAKER_CHANNEL, botmaker_bot);
+
+    // 3. The webhook server, with the echo bot as its handler.
+    let (tx, mut rx) = mpsc::unbounded_channel::<Line>();
+    let twilio_callback = format!("{origin}/twilio");
+    let server = WebhookServer::new(registry, PublicUrl::Origin(origin.clone()), move |d| {
+        echo(d, tx.clone(), twilio_callback.clone())
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, server.router()).await;
+    });
+    fake_twilio.set_status_callback(Some(format!("{origin}/twilio")));
+    fake_botmaker.set_webhook(Some(format!("{origin}/botmaker")), BOTMAKER_WEBHOOK_TOKEN);
+
+    println!(
+        "whatsapp-connector quickstart: an echo bot on Twilio and on Botmaker, all on {origin}\n"
+    );
+
+    // 4. The scripted user.
+    let user = PhoneNumber::parse(USER)?;
+    let twilio_number = PhoneNumber::parse(TWILIO_NUMBER)?;
+    let botmaker_number = PhoneNumber::parse(BOTMAKER_NUMBER)?;
+    let sid = TWILIO_ACCOUNT_SID;
+    let twilio_script = [
+        TwilioWebhook::inbound_text(sid, &user, &twilio_number, "Hola, ¿están abiertos hoy?"),
+        TwilioWebhook::inbound_media(
+            sid,
+            &user,
+            &twilio_number,
+            "https://media.example.com/receipt-0042.jpg",
+            "image/jpeg",
+            "Here's the receipt",
+        ),
+        TwilioWebhook::inbound_location(
+            sid,
+            &user,
+            &twilio_number,
+            37.7793,
+            -122.4193,
+            Some("City Hall"),
+        ),
+        TwilioWebhook::inbound_button(sid, &user, &twilio_number, "Yes, book it", "book_confirm"),
+    ];
+    let botmaker_script = [
+        BotmakerWebhook::inbound_text(&user, &botmaker_number, "Hola, quiero un turno"),
+        BotmakerWebhook::inbound_image(
+            &user,
+            &botmaker_number,
+            "https://media.example.com/orden-medica.jpg",
+            "La orden médica",
+        ),
+        BotmakerWebhook::inbound_location(&user, &botmaker_number, -34.6037, -58.3816, "Obelisco"),
+        BotmakerWebhook::inbound_button(&user, &botmaker_number, "Confirmar turno"),
+    ];
+    let http = reqwest::Client::new();
+    let mut stats = Stats::default();
+    for (name, provider) in [
+        ("Twilio", ProviderKind::Twilio),
+        ("Botmaker", ProviderKind::Botmaker),
+    ] {
+        println!("── {name} ─────────────────────────────────────────────");
+        let requests: Vec<_> = match provider {
+            ProviderKind::Twilio => twilio_script
+                .iter()
+                .map(|w| w.request(&format!("{origin}/twilio"), TWILIO_AUTH_TOKEN))
+                .collect(),
+            _ => botmaker_script
+                .iter()
+                .map(|w| w.request(&format!("{origin}/botmaker"), BOTMAKER_WEBHOOK_TOKEN))
+                .collect(),
+        };
+        // Twilio reports sent, delivered and read; Botmaker delivered and read.
+        let statuses = if provider == ProviderKind::Twilio {
+            3
+        } else {
+            2
+        };
+        for request in requests {
+            let code = post(&http, &request).await?;
+            if code != 200 {
+                println!("  ! the webhook server answered {code}");
+                stats.problems += 1;
+                continue;
+            }
+            // Wait for the message, the reply and its status callbacks.
+            let want = 2 + statuses;
+            let mut got = 0;
+            while got < want {
+                match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+                    Ok(Some(line)) => {
+                        got += 1;
+                        stats.print(line);
+                    }
+                    _ => {
+                        println!("  ! timed out waiting for the conversation");
+                        stats.problems += 1;
+                        break;
+                    }
+                }
+            }
+        }
+        println!();
+    }
+
+    let twilio_sends = fake_twilio.requests().len();
+    let botmaker_sends = fake_botmaker.requests().len();
+    println!(
+        "Summary: {} user messages, {} bot replies, {} status callbacks; the fake APIs received {} Twilio and {} Botmaker sends.",
+        stats.user, stats.bot, stats.status, twilio_sends, botmaker_sends
+    );
+    let ok = stats.problems == 0
+        && stats.user == 8
+        && stats.bot == 8
+        && stats.status == 20
+        && twilio_sends == 4
+        && botmaker_sends == 4;
+    println!(
+        "{}",
+        if ok {
+            "All good."
+        } else {
+            "Something went wrong: see above."
+        }
+    );
+    Ok(ok)
+}
+
+#[derive(Default)]
+struct Stats {
+    user: usize,
+    bot: usize,
+    status: usize,
+    problems: usize,
+}
+
+impl Stats {
+    fn print(&mut self, line: Line) {
+        match line {
+            Line::User(p, text) => {
+                self.user += 1;
+                println!("  user → {p:<8} {text}");
+            }
+            Line::Bot(p, text) => {
+                self.bot += 1;
+                println!("  bot  ← {p:<8} {text}");
+            }
+            Line::Status(p, text) => {
+                self.status += 1;
+                println!("         {p:<8} ✓ {text}");
+            }
+            Line::Problem(text) => {
+                self.problems += 1;
+                println!("  ! {text}");
+            }
+        }
+    }
+}
+
+/// What the user sent, in a few words.
+fn describe(m: &InboundMessage) -> String {
+    match &m.content {
+        MessageContent::Text { body } => format!("text: {body:?}"),
+        MessageContent::Media { items, caption } => format!(
+            "media: {} ({}) with caption {:?}",
+            items.first().map(|i| i.url.as_str()).unwrap_or("?"),
+            items
+                .first()
+                .and_then(|i| i.content_type.as_deref())
+                .unwrap_or("unknown type"),
+            caption.as_deref().unwrap_or("")
+        ),
+        MessageContent::Location {
+            latitude,
+            longitude,
+            name,
+            ..
+        } => format!(
+            "location: {latitude}, {longitude} ({})",
+            name.as_deref().unwrap_or("no name")
+        ),
+        MessageContent::Button { text, payload } => match payload {
+            Some(p) => format!("button: {:?} (payload {p:?})", text.as_deref().unwrap_or("")),
+            None => format!("button: {:?}", text.as_deref().unwrap_or("")),
+        },
+        other => format!("{other:?}"),
+    }
+}
+
+/// The echo bot: answers each user message, and reports status changes.
+async fn echo(delivery: Delivery, tx: mpsc::UnboundedSender<Line>, twilio_callback: String) {
+    let provider = delivery.bot.provider.kind();
+    match &delivery.event {
+        InboundEvent::Message(m) if m.author == Author::User => {
+            let said = describe(m);
+            let _ = tx.send(Line::User(provider, said.clone()));
+            let Some(to) = m.from.clone() else {
+                let _ = tx.send(Line::Problem("a message without a sender".into()));
+                return;
+            };
+            let reply = format!("You sent {said}");
+            let mut message = OutboundMessage::text(to, reply.clone());
+            if provider == ProviderKind::Twilio {
+                message = message.with_status_callback(twilio_callback);
+            }
+            match delivery.bot.provider.send(&message).await {
+                Ok(receipt) => {
+                    let _ = tx.send(Line::Bot(
+                        provider,
+                        format!("{reply:?} [{} {}]", receipt.message_id, receipt.status),
+                    ));
+                }
+                Err(e) => {
+                    let _ = tx.send(Line::Problem(format!("send failed: {e}")));
+                }
+            }
+        }
+        InboundEvent::Status(s) => {
+            let what = s
+                .message_id
+                .as_deref()
+                .or(s.conversation_id.as_deref())
+                .unwrap_or("?");
+            let _ = tx.send(Line::Status(provider, format!("{} ({what})", s.status)));
+        }
+        _ => {}
+    }
+}

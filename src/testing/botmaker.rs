@@ -1,0 +1,280 @@
+//! A local server that answers like Botmaker's API (v2 and legacy v1).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ::axum::Router;
+use ::axum::body::Bytes;
+use ::axum::extract::{Path, State};
+use ::axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use ::axum::response::{IntoResponse, Response};
+use ::axum::routing::{get, post};
+use serde_json::json;
+
+use super::server::{FakeResponse, RecordedRequest, Recorder, Running, answer, serve};
+use super::webhooks::BotmakerWebhook;
+use crate::event::DeliveryStatus;
+use crate::secret::Secret;
+
+/// A fake Botmaker. It answers, checking the `access-token` header:
+///
+/// - v2 `POST /v2.0/chats-actions/send-messages` and `/v2.0/chats-actions/trigger-intent`
+///   with 202 `{"webhookNotificationId": …}`;
+/// - v2 `GET /v2.0/chats/{chatReference}` with a chat whose window closes in 24 hours;
+/// - v1 `POST /api/v1.0/message/v3` with 200 `{"id": …}` and `/api/v1.0/intent/v2` with 200.
+///
+/// Every request is recorded; [`FakeBotmaker::push_response`] queues other answers. When a
+/// webhook URL is set, each message sent is followed by `delivered` and `read` status
+/// snapshots posted there with the webhook token in `auth-bm-token`, as Botmaker does.
+#[derive(Debug)]
+pub struct FakeBotmaker {
+    state: Arc<BotmakerState>,
+    running: Running,
+}
+
+#[derive(Debug)]
+struct BotmakerState {
+    access_token: Secret,
+    recorder: Recorder,
+    next_id: AtomicU64,
+    webhook: std::sync::Mutex<Option<(String, Secret)>>,
+    http: reqwest::Client,
+}
+
+impl FakeBotmaker {
+    /// Starts a fake that accepts `access_token`, on 127.0.0.1 (a free port).
+    pub async fn start(access_token: &str) -> std::io::Result<Self> {
+        let state = Arc::new(BotmakerState {
+            access_token: Secret::new(access_token),
+            recorder: Recorder::default(),
+            next_id: AtomicU64::new(1),
+            webhook: std::sync::Mutex::new(None),
+            http: reqwest::Client::new(),
+        });
+        let router = Router::new()
+            .route("/v2.0/chats-actions/send-messages", post(v2_send))
+            .route("/v2.0/chats-actions/trigger-intent", post(v2_send))
+            .route("/v2.0/chats/{reference}", get(v2_chat))
+            .route("/api/v1.0/message/v3", post(v1_send))
+            .route("/api/v1.0/intent/v2", post(v1_send))
+            .fallback(not_found)
+            .with_state(state.clone());
+        let running = serve(router).await?;
+        Ok(FakeBotmaker { state, running })
+    }
+
+    /// The v2 base URL to give the provider: `http://127.0.0.1:<port>/v2.0`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v2.0", self.running.addr)
+    }
+
+    /// The legacy v1 base URL: `http://127.0.0.1:<port>/api/v1.0`.
+    pub fn v1_base_url(&self) -> String {
+        format!("http://{}/api/v1.0", self.running.addr)
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.recorder.requests()
+    }
+
+    /// Queues the answer to the next request.
+    pub fn push_response(&self, response: FakeResponse) {
+        self.state.recorder.push(response);
+    }
+
+    /// Where status snapshots go after each send, and the token they carry.
+    pub fn set_webhook(&self, url: Option<String>, token: &str) {
+        *self.state.webhook.lock().unwrap_or_else(|p| p.into_inner()) =
+            url.map(|u| (u, Secret::new(token)));
+    }
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("no route for {method} {uri}"),
+    )
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"errors": [{"type": "fake", "source": "request", "message": message}]}).to_string(),
+    )
+        .into_response()
+}
+
+fn record(
+    state: &BotmakerState,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> RecordedRequest {
+    let r = RecordedRequest {
+        method,
+        path: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        headers: headers.clone(),
+        body,
+    };
+    state.recorder.record(r.clone());
+    r
+}
+
+fn authorized(state: &BotmakerState, headers: &HeaderMap) -> bool {
+    headers
+        .get("access-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| state.access_token.constant_time_eq(t))
+}
+
+fn next_id(state: &BotmakerState, prefix: &str) -> String {
+    let n = state.next_id.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{n:016}").chars().take(20).collect()
+}
+
+async fn v2_send(
+    State(state): State<Arc<BotmakerState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = record(&state, Method::POST, &uri, &headers, body);
+    let behaviour = state.recorder.next();
+    if !authorized(&state, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid access-token");
+    }
+    let Some(json) = r.json() else {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    };
+    let chat = &json["chat"];
+    let contact = chat["contactId"].as_str().map(str::to_owned);
+    let channel = chat["channelId"].as_str().map(str::to_owned);
+    if contact.is_none() && chat["chatId"].as_str().is_none() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "chat needs chatId or channelId and contactId",
+        );
+    }
+    let id = next_id(&state, "WN");
+    let succeeded = matches!(behaviour, FakeResponse::Success | FakeResponse::Hang(_));
+    let id2 = id.clone();
+    let response = answer(behaviour, move || {
+        (
+            StatusCode::ACCEPTED,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"webhookNotificationId": id2}).to_string(),
+        )
+            .into_response()
+    })
+    .await;
+    if succeeded && let (Some(contact), Some(channel)) = (contact, channel) {
+        let text = json["messages"][0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        tokio::spawn(send_snapshots(state.clone(), channel, contact, id, text));
+    }
+    response
+}
+
+async fn v2_chat(
+    State(state): State<Arc<BotmakerState>>,
+    Path(reference): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record(&state, Method::GET, &uri, &headers, Bytes::new());
+    let behaviour = state.recorder.next();
+    if !authorized(&state, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid access-token");
+    }
+    let closes = time::OffsetDateTime::now_utc() + time::Duration::hours(24);
+    let closes = closes
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let (channel, contact) = reference
+        .split_once(':')
+        .unwrap_or(("", reference.as_str()));
+    let body = json!({
+        "chat": {"chatId": "FAKECHAT000000000001", "channelId": channel, "contactId": contact},
+        "whatsAppWindowCloseDatetime": closes,
+    });
+    answer(behaviour, || {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    })
+    .await
+}
+
+async fn v1_send(
+    State(state): State<Arc<BotmakerState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    record(&state, Method::POST, &uri, &headers, body);
+    let behaviour = state.recorder.next();
+    if !authorized(&state, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"error": {"code": 401, "message": "invalid access-token"}}).to_string(),
+        )
+            .into_response();
+    }
+    let id = next_id(&state, "V1");
+    answer(behaviour, || {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"id": id}).to_string(),
+        )
+            .into_response()
+    })
+    .await
+}
+
+/// Posts `delivered` then `read` snapshots of the chat, the sent message as its last one.
+async fn send_snapshots(
+    state: Arc<BotmakerState>,
+    channel: String,
+    contact: String,
+    message_id: String,
+    text: String,
+) {
+    let Some((url, token)) = state
+        .webhook
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+    else {
+        return;
+    };
+    let business = channel.rsplit('-').next().unwrap_or("").to_owned();
+    for status in [DeliveryStatus::Delivered, DeliveryStatus::Read] {
+        // Botmaker's notifications come after its answer, not with it.
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        let hook = BotmakerWebhook::status_snapshot(
+            &channel,
+            &business,
+            &contact,
+            status,
+            &message_id,
+            &text,
+        );
+        let request = hook.request(&url, token.expose());
+        if super::webhooks::post(&state.http, &request).await.is_err() {
+            return;
+        }
+    }
+}

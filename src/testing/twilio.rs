@@ -1,0 +1,245 @@
+//! A local server that answers like Twilio's Messages API.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ::axum::Router;
+use ::axum::body::Bytes;
+use ::axum::extract::{Path, State};
+use ::axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use ::axum::response::{IntoResponse, Response};
+use ::axum::routing::post;
+use base64::Engine;
+use serde_json::json;
+
+use super::server::{FakeResponse, RecordedRequest, Recorder, Running, answer, serve};
+use crate::secret::Secret;
+
+/// A fake Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` answers 201 with a
+/// Message resource (checking HTTP Basic auth against the account SID and auth token), or
+/// whatever was queued with [`FakeTwilio::push_response`]. Every request is recorded.
+///
+/// When a message names a `StatusCallback` (or [`FakeTwilio::set_status_callback`] gave a
+/// default), the fake then posts signed `sent`, `delivered` and `read` callbacks to it, as
+/// Twilio does.
+#[derive(Debug)]
+pub struct FakeTwilio {
+    state: Arc<TwilioState>,
+    running: Running,
+}
+
+#[derive(Debug)]
+struct TwilioState {
+    account_sid: String,
+    auth_token: Secret,
+    recorder: Recorder,
+    next_sid: AtomicU64,
+    default_callback: std::sync::Mutex<Option<String>>,
+    http: reqwest::Client,
+}
+
+impl FakeTwilio {
+    /// Starts a fake for one account on 127.0.0.1 (a free port).
+    pub async fn start(account_sid: &str, auth_token: &str) -> std::io::Result<Self> {
+        let state = Arc::new(TwilioState {
+            account_sid: account_sid.to_owned(),
+            auth_token: Secret::new(auth_token),
+            recorder: Recorder::default(),
+            next_sid: AtomicU64::new(1),
+            default_callback: std::sync::Mutex::new(None),
+            http: reqwest::Client::new(),
+        });
+        let router = Router::new()
+            .route(
+                "/2010-04-01/Accounts/{sid}/Messages.json",
+                post(create_message),
+            )
+            .fallback(not_found)
+            .with_state(state.clone());
+        let running = serve(router).await?;
+        Ok(FakeTwilio { state, running })
+    }
+
+    /// The base URL to give the provider: `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.running.addr)
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.recorder.requests()
+    }
+
+    /// Queues the answer to the next request.
+    pub fn push_response(&self, response: FakeResponse) {
+        self.state.recorder.push(response);
+    }
+
+    /// Where status callbacks go for messages that name none.
+    pub fn set_status_callback(&self, url: Option<String>) {
+        *self
+            .state
+            .default_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = url;
+    }
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    twilio_error(
+        StatusCode::NOT_FOUND,
+        20404,
+        &format!("The requested resource {method} {uri} was not found"),
+    )
+}
+
+fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"code": code, "message": message,
+               "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+               "status": status.as_u16()})
+        .to_string(),
+    )
+        .into_response()
+}
+
+fn basic_auth_ok(headers: &HeaderMap, user: &str, password: &Secret) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(value.trim()) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(decoded) else {
+        return false;
+    };
+    match text.split_once(':') {
+        Some((u, p)) => u == user && password.constant_time_eq(p),
+        None => false,
+    }
+}
+
+async fn create_message(
+    State(state): State<Arc<TwilioState>>,
+    Path(sid): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let recorded = RecordedRequest {
+        method: Method::POST,
+        path: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        headers: headers.clone(),
+        body,
+    };
+    state.recorder.record(recorded.clone());
+    let behaviour = state.recorder.next();
+    if sid != state.account_sid || !basic_auth_ok(&headers, &state.account_sid, &state.auth_token) {
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    let to = recorded.form_value("To");
+    let Some(to) = to.filter(|t| !t.is_empty()) else {
+        return twilio_error(
+            StatusCode::BAD_REQUEST,
+            21604,
+            "A 'To' phone number is required.",
+        );
+    };
+    let n = state.next_sid.fetch_add(1, Ordering::Relaxed);
+    let message_sid = format!("SM{n:032x}");
+    let from = recorded.form_value("From");
+    let service = recorded.form_value("MessagingServiceSid");
+    let callback = recorded.form_value("StatusCallback").or_else(|| {
+        state
+            .default_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    });
+    let resource = json!({
+        "account_sid": state.account_sid,
+        "api_version": "2010-04-01",
+        "body": recorded.form_value("Body").unwrap_or_default(),
+        "date_created": "Thu, 01 Jan 2026 00:00:00 +0000",
+        "date_sent": null,
+        "date_updated": "Thu, 01 Jan 2026 00:00:00 +0000",
+        "direction": "outbound-api",
+        "error_code": null,
+        "error_message": null,
+        "from": from,
+        "messaging_service_sid": service,
+        "num_media": recorded.form_values("MediaUrl").len().to_string(),
+        "num_segments": "1",
+        "price": null,
+        "price_unit": null,
+        "sid": message_sid,
+        "status": if service.is_some() { "accepted" } else { "queued" },
+        "subresource_uris": {"media": format!("/2010-04-01/Accounts/{}/Messages/{message_sid}/Media.json", state.account_sid)},
+        "to": to,
+        "uri": format!("/2010-04-01/Accounts/{}/Messages/{message_sid}.json", state.account_sid),
+    });
+    let succeeded = matches!(behaviour, FakeResponse::Success | FakeResponse::Hang(_));
+    let response = answer(behaviour, || {
+        (
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, "application/json")],
+            resource.to_string(),
+        )
+            .into_response()
+    })
+    .await;
+    if succeeded && let Some(url) = callback {
+        let from = from.unwrap_or_default();
+        tokio::spawn(send_status_callbacks(
+            state.clone(),
+            url,
+            message_sid,
+            to,
+            from,
+        ));
+    }
+    response
+}
+
+/// Posts signed `sent`, `delivered` and `read` callbacks, in that order.
+async fn send_status_callbacks(
+    state: Arc<TwilioState>,
+    url: String,
+    message_sid: String,
+    to: String,
+    from: String,
+) {
+    for status in ["sent", "delivered", "read"] {
+        // Twilio's callbacks come after its answer, not with it.
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        let mut params = vec![
+            ("AccountSid".to_owned(), state.account_sid.clone()),
+            ("ApiVersion".to_owned(), "2010-04-01".to_owned()),
+            ("ChannelPrefix".to_owned(), "whatsapp".to_owned()),
+            ("From".to_owned(), from.clone()),
+            ("MessageSid".to_owned(), message_sid.clone()),
+            ("MessageStatus".to_owned(), status.to_owned()),
+            ("SmsSid".to_owned(), message_sid.clone()),
+            ("SmsStatus".to_owned(), status.to_owned()),
+            ("To".to_owned(), to.clone()),
+        ];
+        if status == "read" {
+            params.push(("EventType".to_owned(), "READ".to_owned()));
+        }
+        if super::webhooks::post_twilio(&state.http, &url, state.auth_token.expose(), &params)
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
