@@ -165,7 +165,7 @@ fn format_a_agent_echo_is_not_from_the_user() {
         json!([{
             "type": "message", "provider": "botmaker", "id": "OPR3ZT7MK1QW5XB9LN2D",
             "author": "agent", "from": "+5491155550100", "to": "+5491155550123",
-            "profile_name": "Lucía Fernández", "timestamp": "2026-03-02T14:12:03.21Z",
+            "profile_name": "Lucía Fernández", "timestamp": "2026-03-02T14:12:03.210Z",
             "reply_to": null, "conversation_id": "KD83JQW0ZX5VR2MTNB7C",
             "content": {"type": "text", "body": "Hola Ana, te confirmo el turno de las 10:00."}
         }])
@@ -217,14 +217,14 @@ fn format_b_gives_one_event_per_message() {
             {
                 "type": "message", "provider": "botmaker", "id": "B1MSGUSR7Q2XW9KZ3N4T",
                 "author": "user", "from": "+14155550199", "to": "+14155550100",
-                "profile_name": "Dieguito", "timestamp": "2026-03-03T10:20:01.5Z",
+                "profile_name": "Dieguito", "timestamp": "2026-03-03T10:20:01.500Z",
                 "reply_to": null, "conversation_id": "ZP4N8XQ2WM6KT0RB3VJH",
                 "content": {"type": "text", "body": "Quiero saber el estado de mi pedido"}
             },
             {
                 "type": "message", "provider": "botmaker", "id": "B2MSGBOT5L8VR1QM6Z0P",
                 "author": "bot", "from": "+14155550100", "to": "+14155550199",
-                "profile_name": "Bot", "timestamp": "2026-03-03T10:20:02.25Z",
+                "profile_name": "Bot", "timestamp": "2026-03-03T10:20:02.250Z",
                 "reply_to": null, "conversation_id": "ZP4N8XQ2WM6KT0RB3VJH",
                 "content": {"type": "text", "body": "¡Claro! Decime el número de pedido."}
             }
@@ -322,7 +322,7 @@ fn status_read_with_an_empty_watermark() {
         json!([{
             "type": "status", "provider": "botmaker", "message_id": "BOT6TX2QM9ZW4KR8NB1L",
             "recipient": "+5491155550123", "conversation_id": "KD83JQW0ZX5VR2MTNB7C",
-            "status": "read", "timestamp": "2026-03-02T14:14:00.5Z", "error": null
+            "status": "read", "timestamp": "2026-03-02T14:14:00.500Z", "error": null
         }])
     );
     let s = events[0].as_status().unwrap();
