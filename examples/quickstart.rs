@@ -272,7 +272,10 @@ fn describe(m: &InboundMessage) -> String {
             name.as_deref().unwrap_or("no name")
         ),
         MessageContent::Button { text, payload } => match payload {
-            Some(p) => format!("button: {:?} (payload {p:?})", text.as_deref().unwrap_or("")),
+            Some(p) => format!(
+                "button: {:?} (payload {p:?})",
+                text.as_deref().unwrap_or("")
+            ),
             None => format!("button: {:?}", text.as_deref().unwrap_or("")),
         },
         other => format!("{other:?}"),
