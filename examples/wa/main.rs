@@ -6,23 +6,25 @@
 //! wa botmaker verify --token T --header VALUE
 //! wa parse twilio|botmaker [--content-type CT] < BODY
 //! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
+//! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
 //! ```
 //!
-//! Exit status: 0 on success or a valid signature, 1 on an invalid signature, 2 on bad input
-//! or usage.
+//! Exit status: 0 on success or a valid signature, 1 on an invalid signature (or, for
+//! `simulate`, a server that refused the webhook), 2 on bad input or usage.
 
 mod args;
 mod botmaker;
 mod mammut;
+mod simulate;
 mod twilio;
 
 use std::process::ExitCode;
 
 use args::{Failure, usage};
 
-const USAGE: &str = "usage: wa twilio sign|verify … | wa botmaker verify … | wa parse twilio|botmaker | wa send twilio|botmaker … | wa mammut check|update …";
+const USAGE: &str = "usage: wa twilio sign|verify … | wa botmaker verify … | wa parse twilio|botmaker | wa send twilio|botmaker … | wa simulate twilio|botmaker … | wa mammut check|update …";
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -50,6 +52,7 @@ fn run(argv: &[String]) -> Result<(), Failure> {
         ["parse", "botmaker"] => botmaker::parse(rest),
         ["send", "twilio"] => tokio_main(twilio::send(rest)),
         ["send", "botmaker"] => tokio_main(botmaker::send(rest)),
+        ["simulate", provider] => tokio_main(simulate::run(provider, rest)),
         ["-h" | "--help" | "help", ..] => {
             println!("{USAGE}");
             Ok(())
