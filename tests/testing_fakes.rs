@@ -240,3 +240,141 @@ async fn fake_botmaker_fails_on_demand() {
     let e = wrong.send(&hola).await.unwrap_err();
     assert_eq!(e.api().map(|a| a.kind), Some(ApiErrorKind::Unauthorized));
 }
+
+#[test]
+fn webhook_builders_make_every_kind_the_providers_accept() {
+    use whatsapp_connector::testing::{BotmakerWebhook, TwilioWebhook};
+    use whatsapp_connector::{Contact, MessageContent};
+
+    let user = to();
+    let line = PhoneNumber::parse("+14155238886").unwrap();
+    let url = "https://bot.example.com/twilio";
+    let p = TwilioProvider::builder(SID)
+        .auth_token(TOKEN)
+        .from("whatsapp:+14155238886")
+        .build()
+        .unwrap();
+    let twilio_cases = [
+        (
+            TwilioWebhook::inbound_text(SID, &user, &line, "hola"),
+            "text",
+        ),
+        (
+            TwilioWebhook::inbound_media(
+                SID,
+                &user,
+                &line,
+                "https://example.com/a.jpg",
+                "image/jpeg",
+                "foto",
+            ),
+            "media",
+        ),
+        (
+            TwilioWebhook::inbound_location(SID, &user, &line, -34.6, -58.4, Some("Obelisco")),
+            "location",
+        ),
+        (
+            TwilioWebhook::inbound_button(SID, &user, &line, "Sí", "yes"),
+            "button",
+        ),
+        (
+            TwilioWebhook::inbound_contact_card(SID, &user, &line, "https://example.com/c.vcf"),
+            "media",
+        ),
+    ];
+    for (hook, kind) in twilio_cases {
+        let req = hook.request(url, TOKEN);
+        p.verify(&req).unwrap();
+        let events = p.parse(&req).unwrap();
+        let m = events[0].as_message().unwrap();
+        assert_eq!(
+            serde_json::to_value(&m.content).unwrap()["type"],
+            kind,
+            "{hook:?}"
+        );
+        assert_eq!(m.to.as_ref().and_then(|a| a.phone()), Some(&line));
+    }
+    for status in [
+        DeliveryStatus::Sent,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Read,
+        DeliveryStatus::Failed,
+    ] {
+        let error = status
+            .is_failure()
+            .then_some(("63016", "outside the window"));
+        let req = TwilioWebhook::status(
+            SID,
+            "SM0123456789abcdef0123456789abcdef",
+            &line,
+            &user,
+            &status,
+            error,
+        )
+        .request(url, TOKEN);
+        p.verify(&req).unwrap();
+        let s = p.parse(&req).unwrap()[0].as_status().unwrap().clone();
+        assert_eq!(s.status, status);
+        assert_eq!(s.error.is_some(), status.is_failure());
+    }
+
+    let bm = BotmakerProvider::builder()
+        .webhook_token(BM_HOOK)
+        .build()
+        .unwrap();
+    let burl = "https://bot.example.com/botmaker";
+    let card = Contact::new(
+        Some("Bruno Díaz".into()),
+        vec!["+14155550142".into()],
+        vec!["b@example.com".into()],
+    );
+    let botmaker_cases = [
+        (BotmakerWebhook::inbound_text(&user, &line, "hola"), "text"),
+        (
+            BotmakerWebhook::inbound_image(&user, &line, "https://example.com/a.jpg", "foto"),
+            "media",
+        ),
+        (
+            BotmakerWebhook::inbound_location(&user, &line, -34.6, -58.4, "Obelisco"),
+            "location",
+        ),
+        (
+            BotmakerWebhook::inbound_button(&user, &line, "Sí"),
+            "button",
+        ),
+        (
+            BotmakerWebhook::inbound_contacts(&user, &line, std::slice::from_ref(&card)),
+            "contacts",
+        ),
+    ];
+    for (hook, kind) in botmaker_cases {
+        let req = hook.request(burl, BM_HOOK);
+        bm.verify(&req).unwrap();
+        let events = bm.parse(&req).unwrap();
+        let m = events[0].as_message().unwrap();
+        assert_eq!(
+            serde_json::to_value(&m.content).unwrap()["type"],
+            kind,
+            "{hook:?}"
+        );
+        if let MessageContent::Contacts { contacts } = &m.content {
+            assert_eq!(contacts, &vec![card.clone()]);
+        }
+    }
+    for status in [DeliveryStatus::Delivered, DeliveryStatus::Read] {
+        let req = BotmakerWebhook::status_snapshot(
+            BM_CHANNEL,
+            "5491155550100",
+            "14155550100",
+            status.clone(),
+            "MSG1",
+            "hola",
+        )
+        .request(burl, BM_HOOK);
+        bm.verify(&req).unwrap();
+        let s = bm.parse(&req).unwrap()[0].as_status().unwrap().clone();
+        assert_eq!(s.status, status);
+        assert_eq!(s.message_id.as_deref(), Some("MSG1"));
+    }
+}

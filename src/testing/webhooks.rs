@@ -130,6 +130,17 @@ impl TwilioWebhook {
         w
     }
 
+    /// A shared contact card: Twilio delivers it as a vCard media item.
+    pub fn inbound_contact_card(
+        account_sid: &str,
+        from: &PhoneNumber,
+        to: &PhoneNumber,
+        vcard_url: &str,
+    ) -> Self {
+        Self::inbound_media(account_sid, from, to, vcard_url, "text/vcard", "")
+            .with("MessageType", "contacts")
+    }
+
     /// A tapped quick-reply button.
     pub fn inbound_button(
         account_sid: &str,
@@ -306,6 +317,29 @@ impl BotmakerWebhook {
             "location".into(),
             json!({"latitude": latitude, "longitude": longitude, "name": name, "address": ""}),
         );
+        BotmakerWebhook {
+            json: Value::Object(m),
+        }
+    }
+
+    /// Shared contact cards, in WhatsApp's contact format.
+    pub fn inbound_contacts(
+        from: &PhoneNumber,
+        line: &PhoneNumber,
+        contacts: &[crate::Contact],
+    ) -> Self {
+        let mut m = Self::inbound(from, line);
+        let cards: Vec<Value> = contacts
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": {"formatted_name": c.name.clone().unwrap_or_default()},
+                    "phones": c.phones.iter().map(|p| json!({"phone": p})).collect::<Vec<_>>(),
+                    "emails": c.emails.iter().map(|e| json!({"email": e})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        m.insert("contacts".into(), Value::Array(cards));
         BotmakerWebhook {
             json: Value::Object(m),
         }
