@@ -29,7 +29,7 @@ use ::axum::body::Bytes;
 use ::axum::extract::{DefaultBodyLimit, OriginalUri, State};
 use ::axum::http::{HeaderMap, Method, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
-use ::axum::routing::{get, post};
+use ::axum::routing::{MethodRouter, get, post};
 use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
@@ -37,8 +37,6 @@ use crate::event::InboundEvent;
 use crate::provider::{ProviderKind, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Bot, Registry, RouteError};
 
-/// An empty TwiML answer: "no reply".
-const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
 /// One event for your handler, with the bot it is for (whose provider you reply through).
 #[derive(Debug, Clone)]
@@ -141,8 +139,8 @@ impl WebhookServer {
         let limit = self.body_limit;
         let state = Arc::new(self);
         Router::new()
-            .route("/twilio", post(twilio).get(twilio))
-            .route("/botmaker", post(botmaker))
+            .route("/twilio", endpoint(ProviderKind::Twilio))
+            .route("/botmaker", endpoint(ProviderKind::Botmaker))
             .route("/healthz", get(|| async { "ok" }))
             .layer(DefaultBodyLimit::max(limit))
             .with_state(state)
@@ -236,8 +234,8 @@ impl WebhookServer {
         match kind {
             ProviderKind::Twilio => (
                 StatusCode::OK,
-                [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-                EMPTY_TWIML,
+                [(header::CONTENT_TYPE, crate::twilio::twiml::CONTENT_TYPE)],
+                crate::twilio::twiml::empty(),
             )
                 .into_response(),
             ProviderKind::Botmaker => StatusCode::OK.into_response(),
@@ -258,36 +256,18 @@ fn path_and_query(uri: &::axum::http::Uri) -> &str {
     uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
 }
 
-async fn twilio(
-    State(s): State<Arc<WebhookServer>>,
-    OriginalUri(uri): OriginalUri,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.handle(
-        ProviderKind::Twilio,
-        method,
-        path_and_query(&uri),
-        headers,
-        body,
-    )
-    .await
-}
-
-async fn botmaker(
-    State(s): State<Arc<WebhookServer>>,
-    OriginalUri(uri): OriginalUri,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.handle(
-        ProviderKind::Botmaker,
-        method,
-        path_and_query(&uri),
-        headers,
-        body,
-    )
-    .await
+/// The route of one provider's webhooks: `POST` (and, for Twilio, `GET`).
+fn endpoint(kind: ProviderKind) -> MethodRouter<Arc<WebhookServer>> {
+    let handler = move |State(s): State<Arc<WebhookServer>>,
+                        OriginalUri(uri): OriginalUri,
+                        method: Method,
+                        headers: HeaderMap,
+                        body: Bytes| async move {
+        s.handle(kind, method, path_and_query(&uri), headers, body)
+            .await
+    };
+    match kind {
+        ProviderKind::Twilio => post(handler).get(handler),
+        ProviderKind::Botmaker => post(handler),
+    }
 }
