@@ -37,7 +37,6 @@ use crate::event::InboundEvent;
 use crate::provider::{ProviderKind, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Bot, Registry, RouteError};
 
-
 /// One event for your handler, with the bot it is for (whose provider you reply through).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
