@@ -15,6 +15,10 @@
 //! 7. answers what the provider expects: an empty TwiML `<Response/>` for Twilio, an empty 200
 //!    for Botmaker.
 //!
+//! Because the provider gets its 200 before your handler runs, a handler that fails loses
+//! that event: the provider will not redeliver it. When an event must not be lost, have the
+//! handler put it on a durable queue first (events serialize to JSON for that).
+//!
 //! The URL checked against Twilio's signature is the public one: [`PublicUrl::Origin`]
 //! (recommended) joins your configured origin with the path and query as received;
 //! [`PublicUrl::Forwarded`] rebuilds it from proxy headers (see its trust caveat).
