@@ -5,6 +5,7 @@
 //! compare fake                         a minimal fake of Twilio's Messages API
 //! compare send --base-url URL [--count N] [--concurrency C]
 //!                                      N sends through TwilioProvider, C at a time
+//! compare dedup [--keys N]             RSS of the default in-memory dedup store, full
 //! ```
 //!
 //! Every measurement is printed as `RESULT <name> <value>` for the script to collect. The
@@ -58,6 +59,10 @@ fn main() {
         }
         "fake" => fake(),
         "send" => send(&args),
+        "dedup" => {
+            dedup_rss(flag(&args, "--keys").unwrap_or(100_000));
+            Ok(())
+        }
         other => Err(format!("unknown mode {other:?}: webhooks, fake or send")),
     };
     if let Err(e) = result {
@@ -168,6 +173,41 @@ fn webhooks(seconds: f64, only: &str) {
             black_box(botmaker.parse(black_box(&request)).expect("parses"));
         });
     }
+}
+
+/// This process's resident memory in KiB, from `/proc/self/status`.
+fn rss_kib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// What the webhook server's default dedup store (100,000 keys) costs when full of Twilio
+/// message keys (`twilio:SM` and 32 hex digits), then after as many again (it stays full).
+fn dedup_rss(keys: usize) {
+    use whatsapp_connector::dedup::MemoryDedupStore;
+    let ttl = Duration::from_secs(86_400);
+    let store = MemoryDedupStore::new(100_000);
+    let before = rss_kib();
+    let now = Instant::now();
+    for i in 0..keys {
+        store.first_seen_at(&format!("twilio:SM{i:032x}"), ttl, now);
+    }
+    let full = rss_kib();
+    for i in keys..2 * keys {
+        store.first_seen_at(&format!("twilio:SM{i:032x}"), ttl, now);
+    }
+    let twice = rss_kib();
+    report("dedup_keys", store.len() as f64);
+    report("dedup_rss_kib", full - before);
+    report("dedup_rss_after_twice_kib", twice - before);
+    report(
+        "dedup_bytes_per_key",
+        (full - before) * 1024.0 / keys as f64,
+    );
 }
 
 /// CPU time (user + system) this process has used, from `/proc/self/stat` (in the kernel's

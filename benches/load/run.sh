@@ -112,11 +112,23 @@ for target in 10000 50000 100000 150000 200000; do
         >"$cache/wrk-memory-$target.txt" 2>&1 || true
     t1=$(date +%s.%N)
     sent=$target
-    printf '  after %-6s webhooks         RSS %s   (this step: %.0f webhooks/s)\n' \
-        "${target%000}k" "$(mib "$(kb VmRSS)")" "$(awk -v s="$step" -v a="$t0" -v b="$t1" 'BEGIN { print s / (b - a) }')"
+    printf '  after %-6s webhooks         RSS %s   (step of %s in %.1f s, wrk loading its bodies included)\n' \
+        "${target%000}k" "$(mib "$(kb VmRSS)")" "$step" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
 done
 printf '  peak RSS (VmHWM)             %s\n' "$(mib "$(kb VmHWM)")"
 echo "  server: $(events_line)"
+# The dedup store alone: 100,000 Twilio keys, measured in its own process.
+compare_bin=$(cd "$root" && cargo bench --bench compare --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "compare" and m.get("executable"):
+        print(m["executable"])')
+"$compare_bin" dedup | awk '
+    $2 == "dedup_rss_kib" { full = $3 } $2 == "dedup_rss_after_twice_kib" { twice = $3 }
+    $2 == "dedup_bytes_per_key" { per = $3 }
+    END { printf "  dedup store alone: 100,000 Twilio keys take %.1f MiB (%.0f bytes a key); %.1f MiB after 200,000 insertions (still 100,000 keys)\n", full / 1024, per, twice / 1024 }'
+
 
 for kind in twilio botmaker; do
     file=$twilio_file; [ "$kind" = botmaker ] && file=$botmaker_file
