@@ -92,6 +92,22 @@ echo "sending $count messages at concurrency $concurrency to the fake at $base" 
 send_case rust "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats"
 send_case node node "$here/send.js" "$modules" "$base" "$count" "$concurrency" "$stats"
 echo "fake: $(curl -s "$stats")" >&2
+# The fake alone, under wrk (when installed): what it can answer, to compare with the rates
+# above (it must be well above them, or the fake would be what is measured).
+if command -v wrk >/dev/null; then
+    cat >"$cache/fake.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg=="
+wrk.body = "To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155238886&Body=Your+table+for+2+is+booked."
+LUA
+    cpu0=$(fake_cpu); req0=$(fake_requests)
+    wrk -t1 -c"$concurrency" -d3s -s "$cache/fake.lua" \
+        "$base/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages.json" >"$cache/wrk-fake.txt" 2>&1
+    cpu1=$(fake_cpu); req1=$(fake_requests)
+    awk '/Requests\/sec/ { print "RESULT fake_alone_per_s", $2 }' "$cache/wrk-fake.txt" | tee -a "$results" >&2
+    python3 -c "print('RESULT fake_alone_cpu_us %.1f' % ((${cpu1} - ${cpu0}) * 1e6 / max(${req1} - ${req0}, 1)))" | tee -a "$results" >&2
+fi
 
 # --- the table ----------------------------------------------------------------------------
 python3 - "$results" "$twilio_python" "$twilio_node" "$count" "$concurrency" <<'EOF'
@@ -144,4 +160,6 @@ for who, label in (("rust", "whatsapp-connector TwilioProvider::send"), ("node",
           f"   new connections during the run: {r.get(f'{who}_send_new_connections', float('nan')):.0f}"
           f"   errors: {r[f'{who}_send_errors']:.0f}   fake CPU {r[f'{who}_fake_cpu_us']:.1f} µs/msg")
 print(f"  msg/s ratio {r['rust_send_per_s'] / r['node_send_per_s']:.1f}×, CPU per message ratio {r['node_send_cpu_us'] / r['rust_send_cpu_us']:.1f}×")
+if "fake_alone_per_s" in r:
+    print(f"  the fake alone under wrk (1 thread, {concurrency} connections): {r['fake_alone_per_s']:.0f} req/s at {r['fake_alone_cpu_us']:.1f} µs CPU/req (one core)")
 EOF
