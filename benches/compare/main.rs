@@ -46,11 +46,21 @@ const BOTMAKER_STATUS: &[u8] =
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mode = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(String::as_str)
-        .unwrap_or("webhooks");
+    // The mode is the first word that is neither a flag nor a flag's value (`cargo bench`
+    // adds `--bench`, which takes none).
+    let mut mode = "webhooks";
+    let mut words = args.iter();
+    while let Some(a) = words.next() {
+        if a == "--bench" {
+            continue;
+        }
+        if a.starts_with("--") {
+            words.next();
+            continue;
+        }
+        mode = a;
+        break;
+    }
     let result = match mode {
         "webhooks" => {
             let only: String = flag(&args, "--only").unwrap_or_default();
