@@ -289,7 +289,13 @@ impl Params {
         if request.method() == http::Method::GET {
             return Self::from_query(request.query().unwrap_or(""));
         }
-        match request.content_type() {
+        // The content type by its predefined header name: no name to parse and hash.
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or("").trim());
+        match content_type {
             None | Some("") => Self::from_form(request.body()),
             Some(ct) if ct.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {
                 Self::from_form(request.body())
@@ -336,7 +342,12 @@ impl Params {
 
     /// The first value of `name` (names are case-sensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+        // Names compared as bytes: no character-boundary checks for the names passed over.
+        let bytes = self.text.as_bytes();
+        self.spans
+            .iter()
+            .find(|s| bytes.get(s.name_start..s.name_end) == Some(name.as_bytes()))
+            .map(|s| self.pair(s).1)
     }
 
     /// Every value of `name`, in order.

@@ -1,0 +1,392 @@
+//! The Rust side of `benches/compare/run.sh`: one program, three modes.
+//!
+//! ```text
+//! compare webhooks [--seconds S]       time verify+parse of the spec's webhooks
+//! compare fake                         a minimal fake of Twilio's Messages API
+//! compare send --base-url URL [--count N] [--concurrency C]
+//!                                      N sends through TwilioProvider, C at a time
+//! compare dedup [--keys N]             RSS of the default in-memory dedup store, full
+//! ```
+//!
+//! Every measurement is printed as `RESULT <name> <value>` for the script to collect. The
+//! timing method is the same as in `compare.py` and `compare.js`: a short warm-up, then
+//! seven rounds of a fixed number of calls, and the median time per call.
+//!
+//! `cargo bench --bench compare` runs the `webhooks` mode.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use whatsapp_connector::botmaker::BotmakerProvider;
+use whatsapp_connector::twilio::TwilioProvider;
+use whatsapp_connector::twilio::signature::signing_string;
+use whatsapp_connector::{OutboundMessage, WebhookRequest, WhatsAppAddress, WhatsAppProvider};
+
+/// The inbound image webhook of the Twilio spec (§2.8), byte for byte.
+const TWILIO_BODY: &[u8] = include_bytes!("../../tests/fixtures/twilio/inbound_image.form");
+const TWILIO_URL: &str = "https://example.com/twilio/whatsapp/inbound";
+const TWILIO_TOKEN: &str = "12345";
+const TWILIO_SIGNATURE: &str = "GD8a9vyClPMV7ICDxFcR/oeneO0=";
+const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// A Botmaker Format A text message and a status snapshot.
+const BOTMAKER_MESSAGE: &[u8] = include_bytes!("../../tests/fixtures/botmaker/a_text.json");
+const BOTMAKER_STATUS: &[u8] =
+    include_bytes!("../../tests/fixtures/botmaker/status_delivered.json");
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The mode is the first word that is neither a flag nor a flag's value (`cargo bench`
+    // adds `--bench`, which takes none).
+    let mut mode = "webhooks";
+    let mut words = args.iter();
+    while let Some(a) = words.next() {
+        if a == "--bench" {
+            continue;
+        }
+        if a.starts_with("--") {
+            words.next();
+            continue;
+        }
+        mode = a;
+        break;
+    }
+    let result = match mode {
+        "webhooks" => {
+            let only: String = flag(&args, "--only").unwrap_or_default();
+            webhooks(flag(&args, "--seconds").unwrap_or(2.0), &only);
+            Ok(())
+        }
+        "fake" => fake(),
+        "send" => send(&args),
+        "dedup" => {
+            dedup_rss(flag(&args, "--keys").unwrap_or(100_000));
+            Ok(())
+        }
+        other => Err(format!("unknown mode {other:?}: webhooks, fake or send")),
+    };
+    if let Err(e) = result {
+        eprintln!("compare: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// The value after `name` in `args`, parsed.
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+    let i = args.iter().position(|a| a == name)?;
+    args.get(i + 1)?.parse().ok()
+}
+
+/// Measures and reports `f` as `name`, unless `only` is set and not part of the name.
+fn case(name: &str, only: &str, seconds: f64, f: impl FnMut()) {
+    if name.contains(only) {
+        report(name, measure(seconds, f));
+    }
+}
+
+fn report(name: &str, value: f64) {
+    println!("RESULT {name} {value:.1}");
+    let _ = std::io::stdout().flush();
+}
+
+/// Nanoseconds per call of `f`: a warm-up of a tenth of `seconds`, then seven rounds of
+/// equal size filling the rest; the median round.
+fn measure(seconds: f64, mut f: impl FnMut()) -> f64 {
+    let warm = Duration::from_secs_f64(seconds / 10.0);
+    let start = Instant::now();
+    let mut calls: u64 = 0;
+    while start.elapsed() < warm {
+        f();
+        calls += 1;
+    }
+    let per_call = start.elapsed().as_secs_f64() / calls.max(1) as f64;
+    let per_round = ((seconds * 0.9 / 7.0) / per_call).max(1.0) as u64;
+    let mut rounds: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..per_round {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / per_round as f64
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds[3]
+}
+
+fn webhooks(seconds: f64, only: &str) {
+    let twilio = TwilioProvider::builder(ACCOUNT_SID)
+        .auth_token(TWILIO_TOKEN)
+        .build()
+        .expect("a valid configuration");
+    let request = WebhookRequest::new(TWILIO_URL, TWILIO_BODY)
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_header("x-twilio-signature", TWILIO_SIGNATURE);
+    // Through the trait object, as a server holding many bots calls it.
+    let provider: &dyn WhatsAppProvider = &twilio;
+    provider
+        .verify(&request)
+        .expect("the spec's signature verifies");
+    let events = provider.parse(&request).expect("the spec's body parses");
+    assert_eq!(events.len(), 1);
+
+    case("rust_twilio_trait_ns", only, seconds, || {
+        let req = black_box(&request);
+        provider.verify(req).expect("valid");
+        black_box(provider.parse(req).expect("parses"));
+    });
+    case("rust_twilio_once_ns", only, seconds, || {
+        black_box(twilio.verify_and_parse(black_box(&request)).expect("valid"));
+    });
+
+    // The floor: one HMAC-SHA1 over the string Twilio signs, keyed from the token each time
+    // (as the SDKs do), and keyed once (as the crate does).
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(TWILIO_BODY).expect("the fixture is a form");
+    let canonical = signing_string(TWILIO_URL, &params);
+    case("rust_hmac_sha1_ns", only, seconds, || {
+        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(black_box(b"12345"))
+            .expect("HMAC takes any key length");
+        mac.update(black_box(canonical.as_bytes()));
+        black_box(mac.finalize().into_bytes());
+    });
+    let keyed = <Hmac<Sha1> as KeyInit>::new_from_slice(b"12345").expect("any key length");
+    case("rust_hmac_sha1_prekeyed_ns", only, seconds, || {
+        let mut mac = black_box(&keyed).clone();
+        mac.update(black_box(canonical.as_bytes()));
+        black_box(mac.finalize().into_bytes());
+    });
+
+    let botmaker = BotmakerProvider::builder()
+        .webhook_token("compare-webhook-token")
+        .build()
+        .expect("a valid configuration");
+    let botmaker: &dyn WhatsAppProvider = &botmaker;
+    for (name, body) in [
+        ("rust_botmaker_message_ns", BOTMAKER_MESSAGE),
+        ("rust_botmaker_status_ns", BOTMAKER_STATUS),
+    ] {
+        let request = WebhookRequest::new("https://bot.example.com/botmaker", body)
+            .with_header("content-type", "application/json");
+        assert_eq!(botmaker.parse(&request).map(|e| e.len()).ok(), Some(1));
+        case(name, only, seconds, || {
+            black_box(botmaker.parse(black_box(&request)).expect("parses"));
+        });
+    }
+}
+
+/// This process's resident memory in KiB, from `/proc/self/status`.
+fn rss_kib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// What the webhook server's default dedup store (100,000 keys) costs when full of Twilio
+/// message keys (`twilio:SM` and 32 hex digits), then after as many again (it stays full).
+fn dedup_rss(keys: usize) {
+    use whatsapp_connector::dedup::MemoryDedupStore;
+    let ttl = Duration::from_secs(86_400);
+    let store = MemoryDedupStore::new(100_000);
+    let before = rss_kib();
+    let now = Instant::now();
+    for i in 0..keys {
+        store.first_seen_at(&format!("twilio:SM{i:032x}"), ttl, now);
+    }
+    let full = rss_kib();
+    for i in keys..2 * keys {
+        store.first_seen_at(&format!("twilio:SM{i:032x}"), ttl, now);
+    }
+    let twice = rss_kib();
+    report("dedup_keys", store.len() as f64);
+    report("dedup_rss_kib", full - before);
+    report("dedup_rss_after_twice_kib", twice - before);
+    report(
+        "dedup_bytes_per_key",
+        (full - before) * 1024.0 / keys as f64,
+    );
+}
+
+/// CPU time (user + system) this process has used, from `/proc/self/stat` (in the kernel's
+/// fixed 100 Hz ticks).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name may hold spaces: the fields are counted after its `)`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the `)`.
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    ticks(11).unwrap_or(0.0) / 100.0 + ticks(12).unwrap_or(0.0) / 100.0
+}
+
+fn send(args: &[String]) -> Result<(), String> {
+    let base_url: String = flag(args, "--base-url").ok_or("send needs --base-url")?;
+    let count: usize = flag(args, "--count").unwrap_or(20_000);
+    let concurrency: usize = flag(args, "--concurrency").unwrap_or(64);
+    let stats_url: Option<String> = flag(args, "--stats-url");
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let provider = TwilioProvider::builder(ACCOUNT_SID)
+            .auth_token("0123456789abcdef0123456789abcdef")
+            .from("whatsapp:+14155238886")
+            .base_url(base_url)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let provider = Arc::new(provider);
+        let to = WhatsAppAddress::parse("whatsapp:+14155550100").map_err(|e| e.to_string())?;
+        let message = Arc::new(OutboundMessage::text(to, "Your table for 2 is booked."));
+
+        // Warm-up: one round at full concurrency opens the connections.
+        let run = |n: usize| {
+            let next = Arc::new(AtomicUsize::new(0));
+            let failed = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..concurrency)
+                .map(|_| {
+                    let (provider, message) = (provider.clone(), message.clone());
+                    let (next, failed) = (next.clone(), failed.clone());
+                    tokio::spawn(async move {
+                        while next.fetch_add(1, Ordering::Relaxed) < n {
+                            if let Err(e) = provider.send(&message).await {
+                                if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                                    eprintln!("compare send: {e}");
+                                }
+                            }
+                        }
+                    })
+                })
+                .collect();
+            async move {
+                for t in tasks {
+                    let _ = t.await;
+                }
+                failed.load(Ordering::Relaxed)
+            }
+        };
+        let warm_failed = run(concurrency * 4).await;
+        let connections0 = fake_connections(stats_url.as_deref()).await;
+        let cpu0 = cpu_seconds();
+        let t0 = Instant::now();
+        let failed = run(count).await;
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu0;
+        if let (Some(a), Some(b)) = (connections0, fake_connections(stats_url.as_deref()).await) {
+            report("rust_send_new_connections", (b - a) as f64);
+        }
+        report("rust_send_count", count as f64);
+        report("rust_send_errors", (failed + warm_failed) as f64);
+        report("rust_send_per_s", count as f64 / wall);
+        report("rust_send_cpu_us", cpu * 1e6 / count as f64);
+        Ok::<(), String>(())
+    })
+}
+
+/// How many connections the fake has accepted so far, read from its stats port.
+async fn fake_connections(stats_url: Option<&str>) -> Option<u64> {
+    let text = reqwest::get(stats_url?).await.ok()?.text().await.ok()?;
+    text.split_whitespace()
+        .find_map(|kv| kv.strip_prefix("connections="))
+        .and_then(|n| n.parse().ok())
+}
+
+static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+static REJECTED: AtomicU64 = AtomicU64::new(0);
+
+/// A fake of `POST /2010-04-01/Accounts/{sid}/Messages.json` that does as little as it can:
+/// it checks for Basic credentials and a `To`, and answers 201 with a Message resource of
+/// the real size. It counts the TCP connections it accepted and the requests it answered,
+/// and tells them on a second port (`GET /stats`), so that reading them opens no connection
+/// on the measured port. It runs on one thread.
+fn fake() -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let api = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let control = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let port = |l: &tokio::net::TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
+        println!("LISTENING {} {}", port(&api), port(&control));
+        let _ = std::io::stdout().flush();
+        let stats = Router::new().route(
+            "/stats",
+            get(|| async {
+                format!(
+                    "connections={} requests={} rejected={}\n",
+                    CONNECTIONS.load(Ordering::Relaxed),
+                    REQUESTS.load(Ordering::Relaxed),
+                    REJECTED.load(Ordering::Relaxed)
+                )
+            }),
+        );
+        tokio::spawn(async move {
+            let _ = axum::serve(control, stats).await;
+        });
+        let app = Router::new().route(
+            "/2010-04-01/Accounts/{sid}/Messages.json",
+            post(create_message),
+        );
+        let api = api.tap_io(|_| {
+            CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+        });
+        axum::serve(api, app).await.map_err(|e| e.to_string())
+    })
+}
+
+async fn create_message(
+    axum::extract::Path(sid): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = REQUESTS.fetch_add(1, Ordering::Relaxed);
+    let authorized = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Basic "));
+    let has_to = url::form_urlencoded::parse(&body).any(|(k, v)| k == "To" && !v.is_empty());
+    let plain_sid = sid.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !authorized || !has_to || !plain_sid {
+        REJECTED.fetch_add(1, Ordering::Relaxed);
+        return (StatusCode::BAD_REQUEST, "missing credentials or To").into_response();
+    }
+    let message_sid = format!("SM{n:032x}");
+    let resource = format!(
+        concat!(
+            r#"{{"account_sid":"{sid}","api_version":"2010-04-01","body":"Your table for 2 is booked.","#,
+            r#""date_created":"Thu, 01 Jan 2026 00:00:00 +0000","date_sent":null,"#,
+            r#""date_updated":"Thu, 01 Jan 2026 00:00:00 +0000","direction":"outbound-api","#,
+            r#""error_code":null,"error_message":null,"from":"whatsapp:+14155238886","#,
+            r#""messaging_service_sid":null,"num_media":"0","num_segments":"1","price":null,"#,
+            r#""price_unit":null,"sid":"{msid}","status":"queued","#,
+            r#""subresource_uris":{{"media":"/2010-04-01/Accounts/{sid}/Messages/{msid}/Media.json"}},"#,
+            r#""to":"whatsapp:+14155550100","uri":"/2010-04-01/Accounts/{sid}/Messages/{msid}.json"}}"#
+        ),
+        sid = sid,
+        msid = message_sid
+    );
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        resource,
+    )
+        .into_response()
+}
