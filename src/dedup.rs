@@ -5,7 +5,9 @@
 //! [`dedup_key`](crate::InboundEvent::dedup_key); a [`DedupStore`] remembers the keys it has
 //! seen so each event is handled once.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -38,6 +40,11 @@ pub struct DedupError(pub String);
 /// An in-memory [`DedupStore`] for one process, bounded in size: when full, the oldest keys
 /// are forgotten first.
 ///
+/// It keeps a 128-bit keyed hash of each key (two SipHash passes with keys drawn at random
+/// when the store is made), not the key itself: about 60 bytes a key, and no message ids or
+/// numbers held in memory. Two different keys would have to collide on all 128 bits for an
+/// event to be dropped by mistake.
+///
 /// ```
 /// # tokio_test_block_on(async {
 /// use std::time::Duration;
@@ -55,15 +62,19 @@ pub struct DedupError(pub String);
 #[derive(Debug)]
 pub struct MemoryDedupStore {
     capacity: usize,
+    hashers: (RandomState, RandomState),
     inner: Mutex<Inner>,
 }
+
+/// A key's 128-bit keyed hash.
+type Fingerprint = u128;
 
 #[derive(Debug, Default)]
 struct Inner {
     /// Key to its expiry.
-    expiry: HashMap<String, Instant>,
+    expiry: HashMap<Fingerprint, Instant>,
     /// Keys in insertion order, with the expiry they were inserted with.
-    order: VecDeque<(String, Instant)>,
+    order: VecDeque<(Fingerprint, Instant)>,
 }
 
 impl MemoryDedupStore {
@@ -71,8 +82,15 @@ impl MemoryDedupStore {
     pub fn new(capacity: usize) -> Self {
         MemoryDedupStore {
             capacity: capacity.max(1),
+            hashers: (RandomState::new(), RandomState::new()),
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    fn fingerprint(&self, key: &str) -> Fingerprint {
+        let high = self.hashers.0.hash_one(key);
+        let low = self.hashers.1.hash_one(key);
+        (u128::from(high) << 64) | u128::from(low)
     }
 
     /// How many keys it holds now (expired ones included until they are swept).
@@ -93,27 +111,26 @@ impl MemoryDedupStore {
 
     /// The synchronous form of [`DedupStore::first_seen`], at a given time.
     pub fn first_seen_at(&self, key: &str, ttl: Duration, now: Instant) -> bool {
+        let key = self.fingerprint(key);
         let mut inner = self.lock();
         // Sweep expired keys from the front (oldest insertions first).
-        while let Some((k, exp)) = inner.order.front() {
-            if *exp > now {
+        while let Some(&(k, exp)) = inner.order.front() {
+            if exp > now {
                 break;
             }
-            let k = k.clone();
-            let exp = *exp;
             inner.order.pop_front();
             if inner.expiry.get(&k) == Some(&exp) {
                 inner.expiry.remove(&k);
             }
         }
-        if let Some(exp) = inner.expiry.get(key)
+        if let Some(exp) = inner.expiry.get(&key)
             && *exp > now
         {
             return false;
         }
         let exp = now + ttl;
-        inner.expiry.insert(key.to_owned(), exp);
-        inner.order.push_back((key.to_owned(), exp));
+        inner.expiry.insert(key, exp);
+        inner.order.push_back((key, exp));
         while inner.expiry.len() > self.capacity {
             let Some((k, e)) = inner.order.pop_front() else {
                 break;
