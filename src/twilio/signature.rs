@@ -487,7 +487,26 @@ pub struct Verified {
 pub struct Verifier {
     /// Auth tokens, keyed once at configuration time.
     tokens: Vec<Hmac<Sha1>>,
-    shared_keys: Vec<(String, Secret)>,
+    shared_keys: Vec<SharedKey>,
+}
+
+/// A shared key by its id, keyed once for each algorithm the settings header may name.
+#[derive(Clone)]
+struct SharedKey {
+    id: String,
+    sha1: Hmac<Sha1>,
+    sha256: Hmac<Sha256>,
+}
+
+impl SharedKey {
+    fn new(id: String, key: &Secret) -> Self {
+        let key = key.expose().as_bytes();
+        SharedKey {
+            id,
+            sha1: keyed(key),
+            sha256: keyed(key),
+        }
+    }
 }
 
 impl fmt::Debug for Verifier {
@@ -496,11 +515,7 @@ impl fmt::Debug for Verifier {
             .field("auth_tokens", &self.tokens.len())
             .field(
                 "shared_key_ids",
-                &self
-                    .shared_keys
-                    .iter()
-                    .map(|(id, _)| id)
-                    .collect::<Vec<_>>(),
+                &self.shared_keys.iter().map(|k| &k.id).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -536,9 +551,9 @@ impl Verifier {
     pub fn add_shared_key(&mut self, id: impl Into<String>, key: impl Into<Secret>) {
         let id = id.into();
         let key = key.into();
-        match self.shared_keys.iter_mut().find(|(i, _)| *i == id) {
-            Some(slot) => slot.1 = key,
-            None => self.shared_keys.push((id, key)),
+        match self.shared_keys.iter_mut().find(|k| k.id == id) {
+            Some(slot) => *slot = SharedKey::new(id, &key),
+            None => self.shared_keys.push(SharedKey::new(id, &key)),
         }
     }
 
@@ -549,7 +564,7 @@ impl Verifier {
 
     /// The ids of the configured shared keys.
     pub fn shared_key_ids(&self) -> impl Iterator<Item = &str> {
-        self.shared_keys.iter().map(|(id, _)| id.as_str())
+        self.shared_keys.iter().map(|k| k.id.as_str())
     }
 
     /// Verifies `request` at its own URL ([`WebhookRequest::url`]).
@@ -624,8 +639,8 @@ impl Verifier {
                 (Algorithm::HmacSha1, None)
             }
             Some(Settings { key_id, algorithm }) => {
-                match self.shared_keys.iter().find(|(id, _)| *id == key_id) {
-                    Some((id, key)) => (algorithm, Some((id, key))),
+                match self.shared_keys.iter().find(|k| k.id == key_id) {
+                    Some(key) => (algorithm, Some(key)),
                     None => return Err(VerifyError::UnknownKey { key_id }),
                 }
             }
@@ -640,17 +655,16 @@ impl Verifier {
                     .iter()
                     .position(|token| mac_matches(token.clone(), candidate, &sorted, signature))
                     .map(MatchedKey::AuthToken),
-                Some((id, key)) => {
-                    let key = key.expose().as_bytes();
+                Some(key) => {
                     let matched = match algorithm {
                         Algorithm::HmacSha1 => {
-                            mac_matches(keyed::<Hmac<Sha1>>(key), candidate, &sorted, signature)
+                            mac_matches(key.sha1.clone(), candidate, &sorted, signature)
                         }
                         Algorithm::HmacSha256 => {
-                            mac_matches(keyed::<Hmac<Sha256>>(key), candidate, &sorted, signature)
+                            mac_matches(key.sha256.clone(), candidate, &sorted, signature)
                         }
                     };
-                    matched.then(|| MatchedKey::SharedKey(id.clone()))
+                    matched.then(|| MatchedKey::SharedKey(key.id.clone()))
                 }
             }
         };
