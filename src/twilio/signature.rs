@@ -590,7 +590,13 @@ impl Verifier {
         } else {
             decode_form(request.body()).map_err(unreadable)?
         };
-        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
+        self.verify_params(
+            url,
+            sorted_pairs(params.iter()),
+            signature.bytes(),
+            settings,
+        )
+        .map(|m| m.verified(url))
     }
 
     /// Verifies a signature over `url` and already-decoded form `params` (pass none for a
@@ -605,21 +611,28 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let signature = decode_signature(signature)?;
         let settings = parse_settings(settings)?;
-        self.verify_params(url, sorted_params(params), &signature, settings)
+        self.verify_params(url, sorted_params(params), signature.bytes(), settings)
+            .map(|m| m.verified(url))
     }
 
     /// Verifies a request whose form parameters were already decoded (the caller decoded
     /// the body once, to parse it too). `params` must be the body's parameters, and the
-    /// request a form `POST`.
+    /// request a form `POST`. What matched is not built: the caller only needs to know.
     pub(crate) fn verify_prepared(
         &self,
         url: &str,
         request: &WebhookRequest,
         params: &Params,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<(), VerifyError> {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
-        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
+        self.verify_params(
+            url,
+            sorted_pairs(params.iter()),
+            signature.bytes(),
+            settings,
+        )
+        .map(|_| ())
     }
 
     /// Checks `signature` over `url` and the parameters already in signing order.
@@ -629,7 +642,7 @@ impl Verifier {
         sorted: Vec<(&str, &str)>,
         signature: &[u8],
         settings: Option<Settings>,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<Matched, VerifyError> {
         // Which MAC, and with which keys.
         let (algorithm, shared) = match settings {
             None => {
@@ -670,8 +683,8 @@ impl Verifier {
         };
         // The URL as received is the usual match: try it before building the others.
         if let Some(key) = try_url(url) {
-            return Ok(Verified {
-                url: url.to_owned(),
+            return Ok(Matched {
+                candidate: None,
                 algorithm,
                 key,
             });
@@ -679,14 +692,32 @@ impl Verifier {
         let candidates = url_candidates(url);
         for c in candidates.iter().skip(1) {
             if let Some(key) = try_url(c) {
-                return Ok(Verified {
-                    url: c.clone(),
+                return Ok(Matched {
+                    candidate: Some(c.clone()),
                     algorithm,
                     key,
                 });
             }
         }
         Err(no_match(candidates))
+    }
+}
+
+/// What a verification matched, before it is needed as a [`Verified`].
+struct Matched {
+    /// The candidate URL that matched, or `None` for the URL as received.
+    candidate: Option<String>,
+    algorithm: Algorithm,
+    key: MatchedKey,
+}
+
+impl Matched {
+    fn verified(self, url: &str) -> Verified {
+        Verified {
+            url: self.candidate.unwrap_or_else(|| url.to_owned()),
+            algorithm: self.algorithm,
+            key: self.key,
+        }
     }
 }
 
@@ -767,7 +798,7 @@ fn header_str<'a>(
     }
 }
 
-fn read_signature(request: &WebhookRequest) -> Result<Vec<u8>, VerifyError> {
+fn read_signature(request: &WebhookRequest) -> Result<DecodedSignature, VerifyError> {
     let value = header_str(request, &SIGNATURE_NAME, SIGNATURE_HEADER)?.ok_or(
         VerifyError::MissingHeader {
             header: SIGNATURE_HEADER,
@@ -776,19 +807,44 @@ fn read_signature(request: &WebhookRequest) -> Result<Vec<u8>, VerifyError> {
     decode_signature(value)
 }
 
-fn decode_signature(value: &str) -> Result<Vec<u8>, VerifyError> {
+/// A decoded signature, kept on the stack: no MAC checked here is longer than 32 bytes.
+struct DecodedSignature {
+    bytes: [u8; 32],
+    /// How many of `bytes` were decoded; 0 for a signature too long to be any MAC, which
+    /// matches nothing.
+    len: usize,
+}
+
+impl DecodedSignature {
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+fn decode_signature(value: &str) -> Result<DecodedSignature, VerifyError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(VerifyError::MissingHeader {
             header: SIGNATURE_HEADER,
         });
     }
-    STANDARD
-        .decode(value)
-        .map_err(|_| VerifyError::MalformedHeader {
-            header: SIGNATURE_HEADER,
-            reason: "it is not standard base64".into(),
-        })
+    let malformed = || VerifyError::MalformedHeader {
+        header: SIGNATURE_HEADER,
+        reason: "it is not standard base64".into(),
+    };
+    let mut decoded = DecodedSignature {
+        bytes: [0; 32],
+        len: 0,
+    };
+    match STANDARD.decode_slice(value, &mut decoded.bytes) {
+        Ok(len) => decoded.len = len,
+        // Too long for the buffer: still refused as malformed when it is not base64.
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            STANDARD.decode(value).map_err(|_| malformed())?;
+        }
+        Err(base64::DecodeSliceError::DecodeError(_)) => return Err(malformed()),
+    }
+    Ok(decoded)
 }
 
 /// What the settings header selects.
@@ -922,6 +978,30 @@ mod tests {
             expected.dedup();
             assert_eq!(sorted_params(&owned), expected);
         }
+    }
+
+    #[test]
+    fn signatures_of_any_length_decode_or_fail_as_before() {
+        let sha1 = STANDARD.encode([7u8; 20]);
+        assert_eq!(decode_signature(&sha1).unwrap().bytes(), [7u8; 20]);
+        let sha256 = STANDARD.encode([9u8; 32]);
+        assert_eq!(decode_signature(&sha256).unwrap().bytes(), [9u8; 32]);
+        // Longer than any MAC: valid base64 matches nothing; invalid base64 is malformed.
+        let long = STANDARD.encode([1u8; 40]);
+        assert!(decode_signature(&long).unwrap().bytes().is_empty());
+        assert!(matches!(
+            decode_signature(&format!("{long}!")),
+            Err(VerifyError::MalformedHeader { .. })
+        ));
+        assert!(matches!(
+            decode_signature("abc!"),
+            Err(VerifyError::MalformedHeader { .. })
+        ));
+        let verifier = Verifier::new().with_auth_token("12345");
+        let e = verifier
+            .verify_signature("https://x.test/", &[("a", "b")], &long, None)
+            .unwrap_err();
+        assert!(matches!(e, VerifyError::NoMatch { .. }));
     }
 
     #[test]
