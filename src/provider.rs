@@ -56,6 +56,17 @@ pub trait WhatsAppProvider: Send + Sync {
 
     /// Turns a webhook into events. Call [`WhatsAppProvider::verify`] first.
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError>;
+
+    /// Verifies a webhook, then parses it: a verification failure comes first, as
+    /// [`Error::Verify`]; then a parse failure, as [`Error::Parse`].
+    ///
+    /// The default calls [`WhatsAppProvider::verify`] then [`WhatsAppProvider::parse`]. A
+    /// provider whose signature covers the decoded body (Twilio's) overrides it to decode
+    /// the body once, with the same result.
+    fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
+        self.verify(request)?;
+        Ok(self.parse(request)?)
+    }
 }
 
 /// A webhook as it arrived: the URL the provider called, the method, headers and body bytes.

@@ -37,6 +37,7 @@ use ::axum::routing::{MethodRouter, get, post};
 use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
+use crate::error::Error;
 use crate::event::InboundEvent;
 use crate::provider::{ProviderKind, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Bot, Registry, RouteError};
@@ -197,12 +198,17 @@ impl WebhookServer {
             }
         };
         tracing::Span::current().record("bot", bot.id.as_str());
-        if let Err(e) = bot.provider.verify(&request) {
-            tracing::warn!(reason = %e, "webhook verification failed");
-            return plain(StatusCode::FORBIDDEN, "forbidden");
-        }
-        let events = match bot.provider.parse(&request) {
+        let events = match bot.provider.verify_and_parse(&request) {
             Ok(events) => events,
+            Err(Error::Verify(e)) => {
+                tracing::warn!(reason = %e, "webhook verification failed");
+                return plain(StatusCode::FORBIDDEN, "forbidden");
+            }
+            Err(Error::Parse(e)) => {
+                tracing::warn!(error = %e, "webhook could not be parsed");
+                return plain(StatusCode::BAD_REQUEST, "bad request");
+            }
+            // Not returned by this crate's providers; another provider's is refused alike.
             Err(e) => {
                 tracing::warn!(error = %e, "webhook could not be parsed");
                 return plain(StatusCode::BAD_REQUEST, "bad request");

@@ -585,29 +585,6 @@ impl TwilioProvider {
         self.inner.verifier.verify_at(&url, request)
     }
 
-    /// Verifies a webhook, then parses it, decoding the body once: the same result as
-    /// [`WhatsAppProvider::verify`] followed by [`WhatsAppProvider::parse`], with less work.
-    /// A verification failure comes first, as [`Error::Verify`]; then a parse failure, as
-    /// [`Error::Parse`].
-    pub fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
-        let url = self.verification_url(request);
-        let verifier = &self.inner.verifier;
-        match webhook::Params::from_request(request) {
-            Ok(params) if request.method() != http::Method::GET => {
-                verifier.verify_prepared(&url, request, &params)?;
-                Ok(params.to_events()?)
-            }
-            Ok(params) => {
-                verifier.verify_at(&url, request)?;
-                Ok(params.to_events()?)
-            }
-            Err(e) => {
-                verifier.verify_at(&url, request)?;
-                Err(e.into())
-            }
-        }
-    }
-
     /// Sends a message built field by field (several media URLs, extra parameters).
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         client::send(&self.inner, request).await
@@ -651,6 +628,27 @@ impl WhatsAppProvider for TwilioProvider {
 
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
         webhook::parse_request(request)
+    }
+
+    /// Decodes the body once, for both the signature and the events: the same result as
+    /// [`WhatsAppProvider::verify`] followed by [`WhatsAppProvider::parse`], with less work.
+    fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
+        let url = self.verification_url(request);
+        let verifier = &self.inner.verifier;
+        match webhook::Params::from_request(request) {
+            Ok(params) if request.method() != http::Method::GET => {
+                verifier.verify_prepared(&url, request, &params)?;
+                Ok(params.to_events()?)
+            }
+            Ok(params) => {
+                verifier.verify_at(&url, request)?;
+                Ok(params.to_events()?)
+            }
+            Err(e) => {
+                verifier.verify_at(&url, request)?;
+                Err(e.into())
+            }
+        }
     }
 }
 

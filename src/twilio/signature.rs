@@ -487,7 +487,26 @@ pub struct Verified {
 pub struct Verifier {
     /// Auth tokens, keyed once at configuration time.
     tokens: Vec<Hmac<Sha1>>,
-    shared_keys: Vec<(String, Secret)>,
+    shared_keys: Vec<SharedKey>,
+}
+
+/// A shared key by its id, keyed once for each algorithm the settings header may name.
+#[derive(Clone)]
+struct SharedKey {
+    id: String,
+    sha1: Hmac<Sha1>,
+    sha256: Hmac<Sha256>,
+}
+
+impl SharedKey {
+    fn new(id: String, key: &Secret) -> Self {
+        let key = key.expose().as_bytes();
+        SharedKey {
+            id,
+            sha1: keyed(key),
+            sha256: keyed(key),
+        }
+    }
 }
 
 impl fmt::Debug for Verifier {
@@ -496,11 +515,7 @@ impl fmt::Debug for Verifier {
             .field("auth_tokens", &self.tokens.len())
             .field(
                 "shared_key_ids",
-                &self
-                    .shared_keys
-                    .iter()
-                    .map(|(id, _)| id)
-                    .collect::<Vec<_>>(),
+                &self.shared_keys.iter().map(|k| &k.id).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -536,9 +551,9 @@ impl Verifier {
     pub fn add_shared_key(&mut self, id: impl Into<String>, key: impl Into<Secret>) {
         let id = id.into();
         let key = key.into();
-        match self.shared_keys.iter_mut().find(|(i, _)| *i == id) {
-            Some(slot) => slot.1 = key,
-            None => self.shared_keys.push((id, key)),
+        match self.shared_keys.iter_mut().find(|k| k.id == id) {
+            Some(slot) => *slot = SharedKey::new(id, &key),
+            None => self.shared_keys.push(SharedKey::new(id, &key)),
         }
     }
 
@@ -549,7 +564,7 @@ impl Verifier {
 
     /// The ids of the configured shared keys.
     pub fn shared_key_ids(&self) -> impl Iterator<Item = &str> {
-        self.shared_keys.iter().map(|(id, _)| id.as_str())
+        self.shared_keys.iter().map(|k| k.id.as_str())
     }
 
     /// Verifies `request` at its own URL ([`WebhookRequest::url`]).
@@ -575,7 +590,13 @@ impl Verifier {
         } else {
             decode_form(request.body()).map_err(unreadable)?
         };
-        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
+        self.verify_params(
+            url,
+            sorted_pairs(params.iter()),
+            signature.bytes(),
+            settings,
+        )
+        .map(|m| m.verified(url))
     }
 
     /// Verifies a signature over `url` and already-decoded form `params` (pass none for a
@@ -590,21 +611,28 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let signature = decode_signature(signature)?;
         let settings = parse_settings(settings)?;
-        self.verify_params(url, sorted_params(params), &signature, settings)
+        self.verify_params(url, sorted_params(params), signature.bytes(), settings)
+            .map(|m| m.verified(url))
     }
 
     /// Verifies a request whose form parameters were already decoded (the caller decoded
     /// the body once, to parse it too). `params` must be the body's parameters, and the
-    /// request a form `POST`.
+    /// request a form `POST`. What matched is not built: the caller only needs to know.
     pub(crate) fn verify_prepared(
         &self,
         url: &str,
         request: &WebhookRequest,
         params: &Params,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<(), VerifyError> {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
-        self.verify_params(url, sorted_pairs(params.iter()), &signature, settings)
+        self.verify_params(
+            url,
+            sorted_pairs(params.iter()),
+            signature.bytes(),
+            settings,
+        )
+        .map(|_| ())
     }
 
     /// Checks `signature` over `url` and the parameters already in signing order.
@@ -614,7 +642,7 @@ impl Verifier {
         sorted: Vec<(&str, &str)>,
         signature: &[u8],
         settings: Option<Settings>,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<Matched, VerifyError> {
         // Which MAC, and with which keys.
         let (algorithm, shared) = match settings {
             None => {
@@ -624,8 +652,8 @@ impl Verifier {
                 (Algorithm::HmacSha1, None)
             }
             Some(Settings { key_id, algorithm }) => {
-                match self.shared_keys.iter().find(|(id, _)| *id == key_id) {
-                    Some((id, key)) => (algorithm, Some((id, key))),
+                match self.shared_keys.iter().find(|k| k.id == key_id) {
+                    Some(key) => (algorithm, Some(key)),
                     None => return Err(VerifyError::UnknownKey { key_id }),
                 }
             }
@@ -640,24 +668,23 @@ impl Verifier {
                     .iter()
                     .position(|token| mac_matches(token.clone(), candidate, &sorted, signature))
                     .map(MatchedKey::AuthToken),
-                Some((id, key)) => {
-                    let key = key.expose().as_bytes();
+                Some(key) => {
                     let matched = match algorithm {
                         Algorithm::HmacSha1 => {
-                            mac_matches(keyed::<Hmac<Sha1>>(key), candidate, &sorted, signature)
+                            mac_matches(key.sha1.clone(), candidate, &sorted, signature)
                         }
                         Algorithm::HmacSha256 => {
-                            mac_matches(keyed::<Hmac<Sha256>>(key), candidate, &sorted, signature)
+                            mac_matches(key.sha256.clone(), candidate, &sorted, signature)
                         }
                     };
-                    matched.then(|| MatchedKey::SharedKey(id.clone()))
+                    matched.then(|| MatchedKey::SharedKey(key.id.clone()))
                 }
             }
         };
         // The URL as received is the usual match: try it before building the others.
         if let Some(key) = try_url(url) {
-            return Ok(Verified {
-                url: url.to_owned(),
+            return Ok(Matched {
+                candidate: None,
                 algorithm,
                 key,
             });
@@ -665,14 +692,32 @@ impl Verifier {
         let candidates = url_candidates(url);
         for c in candidates.iter().skip(1) {
             if let Some(key) = try_url(c) {
-                return Ok(Verified {
-                    url: c.clone(),
+                return Ok(Matched {
+                    candidate: Some(c.clone()),
                     algorithm,
                     key,
                 });
             }
         }
         Err(no_match(candidates))
+    }
+}
+
+/// What a verification matched, before it is needed as a [`Verified`].
+struct Matched {
+    /// The candidate URL that matched, or `None` for the URL as received.
+    candidate: Option<String>,
+    algorithm: Algorithm,
+    key: MatchedKey,
+}
+
+impl Matched {
+    fn verified(self, url: &str) -> Verified {
+        Verified {
+            url: self.candidate.unwrap_or_else(|| url.to_owned()),
+            algorithm: self.algorithm,
+            key: self.key,
+        }
     }
 }
 
@@ -753,7 +798,7 @@ fn header_str<'a>(
     }
 }
 
-fn read_signature(request: &WebhookRequest) -> Result<Vec<u8>, VerifyError> {
+fn read_signature(request: &WebhookRequest) -> Result<DecodedSignature, VerifyError> {
     let value = header_str(request, &SIGNATURE_NAME, SIGNATURE_HEADER)?.ok_or(
         VerifyError::MissingHeader {
             header: SIGNATURE_HEADER,
@@ -762,19 +807,44 @@ fn read_signature(request: &WebhookRequest) -> Result<Vec<u8>, VerifyError> {
     decode_signature(value)
 }
 
-fn decode_signature(value: &str) -> Result<Vec<u8>, VerifyError> {
+/// A decoded signature, kept on the stack: no MAC checked here is longer than 32 bytes.
+struct DecodedSignature {
+    bytes: [u8; 32],
+    /// How many of `bytes` were decoded; 0 for a signature too long to be any MAC, which
+    /// matches nothing.
+    len: usize,
+}
+
+impl DecodedSignature {
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+fn decode_signature(value: &str) -> Result<DecodedSignature, VerifyError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(VerifyError::MissingHeader {
             header: SIGNATURE_HEADER,
         });
     }
-    STANDARD
-        .decode(value)
-        .map_err(|_| VerifyError::MalformedHeader {
-            header: SIGNATURE_HEADER,
-            reason: "it is not standard base64".into(),
-        })
+    let malformed = || VerifyError::MalformedHeader {
+        header: SIGNATURE_HEADER,
+        reason: "it is not standard base64".into(),
+    };
+    let mut decoded = DecodedSignature {
+        bytes: [0; 32],
+        len: 0,
+    };
+    match STANDARD.decode_slice(value, &mut decoded.bytes) {
+        Ok(len) => decoded.len = len,
+        // Too long for the buffer: still refused as malformed when it is not base64.
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            STANDARD.decode(value).map_err(|_| malformed())?;
+        }
+        Err(base64::DecodeSliceError::DecodeError(_)) => return Err(malformed()),
+    }
+    Ok(decoded)
 }
 
 /// What the settings header selects.
@@ -908,6 +978,30 @@ mod tests {
             expected.dedup();
             assert_eq!(sorted_params(&owned), expected);
         }
+    }
+
+    #[test]
+    fn signatures_of_any_length_decode_or_fail_as_before() {
+        let sha1 = STANDARD.encode([7u8; 20]);
+        assert_eq!(decode_signature(&sha1).unwrap().bytes(), [7u8; 20]);
+        let sha256 = STANDARD.encode([9u8; 32]);
+        assert_eq!(decode_signature(&sha256).unwrap().bytes(), [9u8; 32]);
+        // Longer than any MAC: valid base64 matches nothing; invalid base64 is malformed.
+        let long = STANDARD.encode([1u8; 40]);
+        assert!(decode_signature(&long).unwrap().bytes().is_empty());
+        assert!(matches!(
+            decode_signature(&format!("{long}!")),
+            Err(VerifyError::MalformedHeader { .. })
+        ));
+        assert!(matches!(
+            decode_signature("abc!"),
+            Err(VerifyError::MalformedHeader { .. })
+        ));
+        let verifier = Verifier::new().with_auth_token("12345");
+        let e = verifier
+            .verify_signature("https://x.test/", &[("a", "b")], &long, None)
+            .unwrap_err();
+        assert!(matches!(e, VerifyError::NoMatch { .. }));
     }
 
     #[test]
