@@ -1,5 +1,9 @@
 //! Botmaker's sending APIs: the typed v2 request bodies, the legacy v1 bodies, the mapping
 //! from [`Content`], and the HTTP exchange with its error parsing and safe retries.
+//!
+//! Answers are read under a cap: a success answer past 1 MiB is not read (for a send, the
+//! message may have been sent: [`Error::MaybeSent`]), and an error answer's body is kept up
+//! to its first 64 KiB.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -9,6 +9,10 @@
 //! connect), after a full-jitter exponential backoff or the `Retry-After` Twilio gave. A
 //! timeout or a 5xx after the request went out comes back as "may have been sent"
 //! ([`Error::may_have_been_sent`]) and is never sent again.
+//!
+//! Answers are read under a cap: a success answer past 1 MiB is not read (the message may
+//! have been sent, so it is [`Error::MaybeSent`]), and an error answer's body is kept up to
+//! its first 64 KiB. Media downloads stop at the configured limit with [`Error::TooLarge`].
 
 use bytes::Bytes;
 use serde_json::Value;
