@@ -180,7 +180,7 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// What the code means.
     pub kind: ApiErrorKind,
-    /// The raw response body.
+    /// The raw response body (at most its first 64 KiB when it came from an HTTP answer).
     pub body: String,
 }
 

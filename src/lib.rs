@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+mod body;
 pub mod botmaker;
 pub mod dedup;
 pub mod error;

@@ -3,10 +3,19 @@
 //! Only what the provider did not process is retried (HTTP 429, rate-limit codes, failures
 //! to connect). A timeout or 5xx after the request went out may have sent the message, so it
 //! is never retried here.
+//!
+//! [`RetryPolicy`] is the pure decision; [`run_with_retries`] is the loop that applies it,
+//! waiting with tokio.
 
+use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
-use crate::error::Error;
+use tracing::Instrument;
+
+use crate::error::{ApiErrorKind, Error};
+use crate::message::SendReceipt;
+use crate::provider::ProviderKind;
 
 /// How a provider retries a send.
 ///
@@ -87,6 +96,148 @@ impl RetryPolicy {
     }
 }
 
+/// Runs `attempt` until it succeeds or `policy` says to stop, sleeping (with tokio) between
+/// attempts: the one retry loop both providers' sends use.
+///
+/// `attempt` gets the attempt number, 1 for the first. After a failure, the wait comes
+/// from [`RetryPolicy::next_delay`], with fresh jitter each time; when it gives none, the
+/// last error is returned. The policy's `max_elapsed` counts from the first attempt, waits
+/// included. Each retry is logged at debug level (the attempt, the wait and the error), and
+/// the number of attempts made is recorded in the current span's `attempts` field when it
+/// has one.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use std::time::Duration;
+/// use whatsapp_connector::retry::{RetryPolicy, run_with_retries};
+/// use whatsapp_connector::{Error, ProviderKind};
+///
+/// let policy = RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() };
+/// let result = run_with_retries(&policy, |attempt| async move {
+///     if attempt < 3 {
+///         // Refused before it reached the provider: safe to try again.
+///         Err(Error::Connect { provider: ProviderKind::Twilio, reason: "refused".into() })
+///     } else {
+///         Ok(attempt)
+///     }
+/// })
+/// .await;
+/// assert_eq!(result.unwrap(), 3);
+/// # }
+/// ```
+pub async fn run_with_retries<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<T, Error>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut attempts = 0u32;
+    loop {
+        attempts = attempts.saturating_add(1);
+        let result = attempt(attempts).await;
+        let error = match result {
+            Ok(value) => {
+                tracing::Span::current().record("attempts", attempts);
+                return Ok(value);
+            }
+            Err(e) => e,
+        };
+        match policy.next_delay(attempts, &error, started.elapsed(), fastrand::f64()) {
+            Some(wait) => {
+                tracing::debug!(
+                    attempt = attempts,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    error = %error,
+                    "retrying: the provider did not process the request"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            None => {
+                tracing::Span::current().record("attempts", attempts);
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// Runs one send inside a `whatsapp.send` span: `provider`, `kind` (text, media, template,
+/// …), and once it ends `attempts`, `outcome` and, on success, `message_id` and `status`.
+/// The recipient is logged at debug level only; message bodies and secrets never are. A
+/// failure is logged at warn level by its classification (outcome, HTTP status, provider
+/// code), and in full (which can quote the provider's answer) at debug level.
+pub(crate) async fn traced_send<F>(
+    provider: ProviderKind,
+    kind: &'static str,
+    to: &(dyn fmt::Display + Sync),
+    send: F,
+) -> Result<SendReceipt, Error>
+where
+    F: Future<Output = Result<SendReceipt, Error>>,
+{
+    let span = tracing::info_span!(
+        "whatsapp.send",
+        provider = provider.as_str(),
+        kind,
+        attempts = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+        message_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    async move {
+        tracing::debug!(to = %to, "sending");
+        let result = send.await;
+        let span = tracing::Span::current();
+        match &result {
+            Ok(receipt) => {
+                span.record("outcome", "accepted");
+                span.record("message_id", receipt.message_id.as_str());
+                span.record("status", receipt.status.as_str());
+                tracing::info!(
+                    message_id = %receipt.message_id,
+                    status = receipt.status.as_str(),
+                    "message accepted"
+                );
+            }
+            Err(e) => {
+                let outcome = outcome(e);
+                span.record("outcome", outcome);
+                let api = e.api();
+                tracing::warn!(
+                    outcome,
+                    http_status = api.map(|a| a.status),
+                    code = api.and_then(|a| a.code.as_deref()),
+                    may_have_been_sent = e.may_have_been_sent(),
+                    "send failed"
+                );
+                tracing::debug!(error = %e, "send failure in full");
+            }
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// A failed send's outcome, for logs: what the caller would branch on.
+fn outcome(e: &Error) -> &'static str {
+    match e {
+        Error::Invalid(_) => "invalid",
+        Error::Config(_) => "config_error",
+        Error::Unsupported { .. } => "unsupported",
+        Error::Connect { .. } => "not_sent",
+        Error::MaybeSent { .. } => "maybe_sent",
+        Error::Api(a) => match a.kind {
+            ApiErrorKind::RateLimited => "rate_limited",
+            ApiErrorKind::Unauthorized => "unauthorized",
+            ApiErrorKind::ServerError => "server_error",
+            ApiErrorKind::OutsideWindow => "outside_window",
+            _ => "rejected",
+        },
+        _ => "failed",
+    }
+}
+
 /// Parses a `Retry-After` header value given in seconds. (The HTTP-date form is not used by
 /// these providers and is read as absent.)
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
@@ -103,8 +254,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ApiError, ApiErrorKind};
-    use crate::provider::ProviderKind;
+    use crate::error::ApiError;
 
     fn rate_limited(retry_after: Option<Duration>) -> Error {
         Error::Api(
@@ -164,6 +314,109 @@ mod tests {
             RetryPolicy::never().next_delay(1, &connect, Duration::ZERO, 1.0),
             None
         );
+    }
+
+    fn connect_refused() -> Error {
+        Error::Connect {
+            provider: ProviderKind::Twilio,
+            reason: "refused".into(),
+        }
+    }
+
+    /// Runs `run_with_retries` on tokio's paused clock (waits take no real time, and
+    /// elapsed time is exact), failing with `errors` in turn, then succeeding.
+    async fn run(policy: RetryPolicy, errors: Vec<Error>) -> (Result<u32, Error>, u32, Duration) {
+        let errors = std::sync::Mutex::new(errors.into_iter());
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let start = tokio::time::Instant::now();
+        let result = run_with_retries(&policy, |n| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let next = errors.lock().unwrap().next();
+            async move {
+                match next {
+                    Some(e) => Err(e),
+                    None => Ok(n),
+                }
+            }
+        })
+        .await;
+        (result, calls.into_inner(), start.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_retries_what_was_not_processed_until_it_succeeds() {
+        let policy = RetryPolicy::default();
+        let (result, calls, elapsed) =
+            run(policy, vec![connect_refused(), connect_refused()]).await;
+        assert_eq!(result.unwrap(), 3);
+        assert_eq!(calls, 3);
+        // Two full-jitter waits: at most 100 ms and 200 ms.
+        assert!(elapsed <= Duration::from_millis(300), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_stops_at_max_attempts_with_the_last_error() {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let errors = (0..10).map(|_| rate_limited(None)).collect();
+        let (result, calls, _) = run(policy, errors).await;
+        assert_eq!(result.unwrap_err().api().map(|a| a.status), Some(429));
+        assert_eq!(calls, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_never_repeats_what_may_have_been_sent() {
+        let maybe = Error::MaybeSent {
+            provider: ProviderKind::Botmaker,
+            reason: "timed out".into(),
+        };
+        let server = Error::Api(ApiError::new(ProviderKind::Twilio, 503, "unavailable"));
+        for e in [maybe, server] {
+            let (result, calls, elapsed) = run(RetryPolicy::default(), vec![e]).await;
+            assert!(result.unwrap_err().may_have_been_sent());
+            assert_eq!((calls, elapsed), (1, Duration::ZERO));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_waits_what_retry_after_says_within_the_budget() {
+        let policy = RetryPolicy {
+            max_elapsed: Duration::from_secs(10),
+            ..RetryPolicy::default()
+        };
+        let (result, calls, elapsed) =
+            run(policy, vec![rate_limited(Some(Duration::from_secs(4)))]).await;
+        assert_eq!(result.unwrap(), 2);
+        assert_eq!((calls, elapsed), (2, Duration::from_secs(4)));
+
+        // A wait past the budget is not made: the error comes back at once.
+        let errors = vec![
+            rate_limited(Some(Duration::from_secs(6))),
+            rate_limited(Some(Duration::from_secs(6))),
+        ];
+        let (result, calls, elapsed) = run(policy, errors).await;
+        assert_eq!(
+            result.unwrap_err().retry_after(),
+            Some(Duration::from_secs(6))
+        );
+        assert_eq!((calls, elapsed), (2, Duration::from_secs(6)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_keeps_every_attempt_inside_max_elapsed() {
+        let policy = RetryPolicy {
+            max_attempts: 1000,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(3),
+            max_elapsed: Duration::from_secs(30),
+        };
+        let errors = (0..1000).map(|_| connect_refused()).collect();
+        let (result, calls, elapsed) = run(policy, errors).await;
+        assert!(matches!(result, Err(Error::Connect { .. })));
+        assert!(elapsed <= policy.max_elapsed, "{elapsed:?}");
+        assert!(calls > 4 && calls < 1000, "{calls}");
     }
 
     #[test]

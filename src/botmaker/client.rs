@@ -1,13 +1,18 @@
 //! Botmaker's sending APIs: the typed v2 request bodies, the legacy v1 bodies, the mapping
 //! from [`Content`], and the HTTP exchange with its error parsing and safe retries.
+//!
+//! Answers are read under a cap: a success answer past 1 MiB is not read (for a send, the
+//! message may have been sent: [`Error::MaybeSent`]), and an error answer's body is kept up
+//! to its first 64 KiB.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::address::WhatsAppAddress;
+use crate::body::{MAX_ERROR_BODY, MAX_SUCCESS_BODY, read_capped};
 use crate::error::{ApiError, ApiErrorKind, ConfigError, Error, ParseError, excerpt};
 use crate::event::{DeliveryStatus, Timestamp};
 use crate::message::SendReceipt;
@@ -15,7 +20,7 @@ use crate::message::{
     Content, Interactive, InteractiveAction, Location, Media, Template, TemplateId, ValidationError,
 };
 use crate::provider::ProviderKind;
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::retry::{RetryPolicy, parse_retry_after, run_with_retries};
 use crate::secret::Secret;
 
 use super::webhook::parse_time;
@@ -850,7 +855,9 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
+/// A request that failed without an answer: not sent when the connection never opened;
+/// else maybe sent when it `sends`, or a transport failure when it only reads.
+fn transport_error(e: reqwest::Error, sends: bool) -> Error {
     let reason = error_chain(&e);
     if e.is_connect() {
         Error::Connect {
@@ -859,8 +866,13 @@ fn transport_error(e: reqwest::Error) -> Error {
         }
     } else if e.is_builder() {
         Error::Config(ConfigError::new("base-url", reason))
-    } else {
+    } else if sends {
         Error::MaybeSent {
+            provider: ProviderKind::Botmaker,
+            reason,
+        }
+    } else {
+        Error::Transport {
             provider: ProviderKind::Botmaker,
             reason,
         }
@@ -885,65 +897,73 @@ impl Client {
         Ok(value)
     }
 
-    /// One exchange. A 2xx whose body cannot be read may have been processed.
-    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Answer, Error> {
-        let response = request
+    /// One exchange. A 2xx whose body cannot be read, or is larger than the cap, may have
+    /// been processed when the request has effects (`sends`); for a read it is a transport
+    /// failure or [`Error::TooLarge`]. An error answer's body is read up to its own cap.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        sends: bool,
+    ) -> Result<Answer, Error> {
+        let mut response = request
             .header(ACCESS_TOKEN_HEADER, self.token()?)
             .header(reqwest::header::ACCEPT, "application/json")
             .timeout(self.timeout)
             .send()
             .await
-            .map_err(transport_error)?;
+            .map_err(|e| transport_error(e, sends))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = match response.bytes().await {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) if (200..300).contains(&status) => {
-                return Err(Error::MaybeSent {
+        let unread = |reason: String| {
+            if sends {
+                Error::MaybeSent {
                     provider: ProviderKind::Botmaker,
-                    reason: format!(
+                    reason,
+                }
+            } else {
+                Error::Transport {
+                    provider: ProviderKind::Botmaker,
+                    reason,
+                }
+            }
+        };
+        let body = if (200..300).contains(&status) {
+            let read = read_capped(&mut response, MAX_SUCCESS_BODY, true)
+                .await
+                .map_err(|e| {
+                    unread(format!(
                         "HTTP {status}, but the body could not be read: {}",
                         error_chain(&e)
-                    ),
+                    ))
+                })?;
+            if !read.complete {
+                return Err(if sends {
+                    unread(format!(
+                        "HTTP {status} with a body larger than {MAX_SUCCESS_BODY} bytes, which was not read"
+                    ))
+                } else {
+                    Error::TooLarge {
+                        provider: ProviderKind::Botmaker,
+                        limit: MAX_SUCCESS_BODY as u64,
+                    }
                 });
             }
-            Err(_) => String::new(),
+            read.bytes
+        } else {
+            read_capped(&mut response, MAX_ERROR_BODY, false)
+                .await
+                .map(|r| r.bytes)
+                .unwrap_or_default()
         };
         Ok(Answer {
             status,
             retry_after,
-            body,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
-    }
-
-    /// Runs `attempt` under the retry policy: only what Botmaker did not process (HTTP 429,
-    /// a failure to connect) is tried again.
-    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, Error>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T, Error>>,
-    {
-        let start = Instant::now();
-        let mut attempts = 0u32;
-        loop {
-            attempts += 1;
-            match attempt().await {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    match self
-                        .retry
-                        .next_delay(attempts, &e, start.elapsed(), fastrand::f64())
-                    {
-                        Some(wait) => tokio::time::sleep(wait).await,
-                        None => return Err(e),
-                    }
-                }
-            }
-        }
     }
 
     /// POSTs a JSON body to `path` and reads the receipt.
@@ -953,8 +973,8 @@ impl Client {
         body: &B,
     ) -> Result<SendReceipt, Error> {
         let url = format!("{}{}", self.base_url, path);
-        self.with_retries(|| async {
-            let answer = self.exchange(self.http.post(&url).json(body)).await?;
+        run_with_retries(&self.retry, |_| async {
+            let answer = self.exchange(self.http.post(&url).json(body), true).await?;
             interpret(answer.status, answer.retry_after, &answer.body).map_err(Error::Api)
         })
         .await
@@ -974,22 +994,21 @@ impl Client {
             .pop_if_empty()
             .push("chats")
             .push(&format!("{channel_id}:{contact_id}"));
-        let answer = self
-            .with_retries(|| async {
-                let answer = self.exchange(self.http.get(url.clone())).await?;
-                if answer.status == 404 || (200..300).contains(&answer.status) {
-                    Ok(answer)
-                } else {
-                    let json = serde_json::from_str::<Value>(&answer.body).ok();
-                    Err(Error::Api(api_error(
-                        answer.status,
-                        answer.retry_after,
-                        &answer.body,
-                        json.as_ref(),
-                    )))
-                }
-            })
-            .await?;
+        let answer = run_with_retries(&self.retry, |_| async {
+            let answer = self.exchange(self.http.get(url.clone()), false).await?;
+            if answer.status == 404 || (200..300).contains(&answer.status) {
+                Ok(answer)
+            } else {
+                let json = serde_json::from_str::<Value>(&answer.body).ok();
+                Err(Error::Api(api_error(
+                    answer.status,
+                    answer.retry_after,
+                    &answer.body,
+                    json.as_ref(),
+                )))
+            }
+        })
+        .await?;
         if answer.status == 404 {
             return Ok(None);
         }

@@ -38,7 +38,7 @@ use crate::error::{ConfigError, Error, ParseError, VerifyError};
 use crate::event::{InboundEvent, Timestamp};
 use crate::message::{Limits, OutboundMessage, SendReceipt};
 use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, traced_send};
 use crate::secret::Secret;
 
 pub mod auth;
@@ -130,6 +130,10 @@ impl BotmakerBuilder {
 
     /// The HTTP client to use (to share a connection pool, or set a proxy). A request's
     /// own timeout ([`BotmakerBuilder::timeout`]) still applies.
+    ///
+    /// Give it `redirect(reqwest::redirect::Policy::none())`, as the crate's own client
+    /// has: when reqwest follows a redirect to another host it drops `Authorization` but
+    /// keeps other headers, so the `access-token` header would go to that host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -209,7 +213,10 @@ impl BotmakerBuilder {
         }
         let http = match self.http {
             Some(h) => h,
+            // No redirects: reqwest keeps custom headers such as `access-token` when it
+            // follows one to another host, and Botmaker's API does not redirect.
             None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| ConfigError::new("http-client", e.to_string()))?,
         };
@@ -300,6 +307,17 @@ impl BotmakerProvider {
     /// Sends a v2 `send-messages` request as it is: several messages at once, contact
     /// cards, intent buttons, or a chat addressed by its Botmaker chat id.
     pub async fn send_messages(&self, request: &MessagesRequest) -> Result<SendReceipt, Error> {
+        let send = self.post_messages(request);
+        traced_send(
+            ProviderKind::Botmaker,
+            "messages",
+            &chat_label(&request.chat),
+            send,
+        )
+        .await
+    }
+
+    async fn post_messages(&self, request: &MessagesRequest) -> Result<SendReceipt, Error> {
         self.require_v2("send-messages requests through the legacy v1 API")?;
         self.client
             .post("/chats-actions/send-messages", request)
@@ -311,6 +329,17 @@ impl BotmakerProvider {
         &self,
         request: &TriggerIntentRequest,
     ) -> Result<SendReceipt, Error> {
+        let send = self.post_intent(request);
+        traced_send(
+            ProviderKind::Botmaker,
+            "template",
+            &chat_label(&request.chat),
+            send,
+        )
+        .await
+    }
+
+    async fn post_intent(&self, request: &TriggerIntentRequest) -> Result<SendReceipt, Error> {
         self.require_v2("trigger-intent requests through the legacy v1 API")?;
         self.client
             .post("/chats-actions/trigger-intent", request)
@@ -347,6 +376,28 @@ impl WhatsAppProvider for BotmakerProvider {
     /// The receipt's id is Botmaker's `webhookNotificationId` (v1: the message id) and its
     /// status `accepted`: Botmaker delivers asynchronously.
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        let send = self.send_outbound(message);
+        traced_send(
+            ProviderKind::Botmaker,
+            message.content.kind(),
+            &message.to,
+            send,
+        )
+        .await
+    }
+
+    fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
+        auth::verify_token(&self.webhook_tokens, self.accept_unsigned, request)
+    }
+
+    fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
+        self.parse_payload(request)?.to_events()
+    }
+}
+
+impl BotmakerProvider {
+    /// The send behind [`WhatsAppProvider::send`], without its span.
+    async fn send_outbound(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         message.validate_with(&Limits::WHATSAPP)?;
         let channel = self.require_channel()?;
         let reference = message.reference.as_deref();
@@ -364,19 +415,19 @@ impl WhatsAppProvider for BotmakerProvider {
             _ => {
                 let chat = ChatRef::contact(channel, &message.to);
                 match client::v2_request(chat, &message.content, reference)? {
-                    V2Send::Messages(m) => self.send_messages(&m).await,
-                    V2Send::Intent(i) => self.trigger_intent(&i).await,
+                    V2Send::Messages(m) => self.post_messages(&m).await,
+                    V2Send::Intent(i) => self.post_intent(&i).await,
                 }
             }
         }
     }
+}
 
-    fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
-        auth::verify_token(&self.webhook_tokens, self.accept_unsigned, request)
-    }
-
-    fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
-        self.parse_payload(request)?.to_events()
+/// Who a v2 request is for, for debug logs: the contact or chat id.
+fn chat_label(chat: &ChatRef) -> &str {
+    match chat {
+        ChatRef::Contact { contact_id, .. } => contact_id,
+        ChatRef::Chat { chat_id } => chat_id,
     }
 }
 

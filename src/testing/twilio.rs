@@ -8,7 +8,7 @@ use ::axum::body::Bytes;
 use ::axum::extract::{Path, State};
 use ::axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use ::axum::response::{IntoResponse, Response};
-use ::axum::routing::post;
+use ::axum::routing::{get, post};
 use base64::Engine;
 use serde_json::json;
 
@@ -22,6 +22,12 @@ use crate::secret::Secret;
 /// When a message names a `StatusCallback` (or [`FakeTwilio::set_status_callback`] gave a
 /// default), the fake then posts signed `sent`, `delivered` and `read` callbacks to it, as
 /// Twilio does.
+///
+/// It also serves media: `GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}`
+/// (see [`FakeTwilio::media_url`]) with the same Basic auth, and `GET /cdn/{file}` without
+/// any, like the CDN Twilio redirects media downloads to. Both answer
+/// [`FakeTwilio::MEDIA_BYTES`] as `image/jpeg`, or the queued behaviour
+/// ([`FakeResponse::Redirect`] sends the client to another host).
 #[derive(Debug)]
 pub struct FakeTwilio {
     state: Arc<TwilioState>,
@@ -39,6 +45,9 @@ struct TwilioState {
 }
 
 impl FakeTwilio {
+    /// The bytes the fake serves as a media file.
+    pub const MEDIA_BYTES: &'static [u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 fake image \xff\xd9";
+
     /// Starts a fake for one account on 127.0.0.1 (a free port).
     pub async fn start(account_sid: &str, auth_token: &str) -> std::io::Result<Self> {
         let state = Arc::new(TwilioState {
@@ -54,6 +63,11 @@ impl FakeTwilio {
                 "/2010-04-01/Accounts/{sid}/Messages.json",
                 post(create_message),
             )
+            .route(
+                "/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
+                get(api_media),
+            )
+            .route("/cdn/{*file}", get(cdn_media))
             .fallback(not_found)
             .with_state(state.clone());
         let running = serve(router).await?;
@@ -63,6 +77,15 @@ impl FakeTwilio {
     /// The base URL to give the provider: `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.running.addr)
+    }
+
+    /// The URL of a media file on the fake's API, as Twilio puts it in `MediaUrl0`.
+    pub fn media_url(&self, message_sid: &str, media_sid: &str) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{}/Messages/{message_sid}/Media/{media_sid}",
+            self.base_url(),
+            self.state.account_sid
+        )
     }
 
     /// Every request received so far, in order.
@@ -208,6 +231,51 @@ async fn create_message(
         ));
     }
     response
+}
+
+fn record_get(state: &TwilioState, uri: &Uri, headers: &HeaderMap) {
+    state.recorder.record(RecordedRequest {
+        method: Method::GET,
+        path: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        headers: headers.clone(),
+        body: Bytes::new(),
+    });
+}
+
+fn media_answer() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "image/jpeg")],
+        FakeTwilio::MEDIA_BYTES,
+    )
+        .into_response()
+}
+
+async fn api_media(
+    State(state): State<Arc<TwilioState>>,
+    Path((sid, _message, _media)): Path<(String, String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record_get(&state, &uri, &headers);
+    let behaviour = state.recorder.next();
+    if sid != state.account_sid || !basic_auth_ok(&headers, &state.account_sid, &state.auth_token) {
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    answer(behaviour, media_answer).await
+}
+
+async fn cdn_media(
+    State(state): State<Arc<TwilioState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record_get(&state, &uri, &headers);
+    let behaviour = state.recorder.next();
+    answer(behaviour, media_answer).await
 }
 
 /// Posts signed `sent`, `delivered` and `read` callbacks, in that order.

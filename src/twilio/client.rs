@@ -9,19 +9,22 @@
 //! connect), after a full-jitter exponential backoff or the `Retry-After` Twilio gave. A
 //! timeout or a 5xx after the request went out comes back as "may have been sent"
 //! ([`Error::may_have_been_sent`]) and is never sent again.
+//!
+//! Answers are read under a cap: a success answer past 1 MiB is not read (the message may
+//! have been sent, so it is [`Error::MaybeSent`]), and an error answer's body is kept up to
+//! its first 64 KiB. Media downloads stop at the configured limit with [`Error::TooLarge`].
 
-use std::time::Instant;
-
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use serde_json::Value;
 
 use super::{Credentials, Inner, Sender};
 use crate::address::WhatsAppAddress;
+use crate::body::{MAX_ERROR_BODY, MAX_SUCCESS_BODY, read_capped};
 use crate::error::{ApiError, ApiErrorKind, ConfigError, Error, excerpt};
 use crate::event::DeliveryStatus;
 use crate::message::{Content, Limits, OutboundMessage, SendReceipt, TemplateId, ValidationError};
 use crate::provider::ProviderKind;
-use crate::retry::parse_retry_after;
+use crate::retry::{parse_retry_after, run_with_retries};
 
 const TWILIO: ProviderKind = ProviderKind::Twilio;
 /// How many characters of a body that is not Twilio's error JSON go into the message.
@@ -185,6 +188,20 @@ impl MessageRequest {
         Ok(req)
     }
 
+    /// What the request sends, for logs: `template`, `media`, `location` or `text`.
+    pub(crate) fn kind(&self) -> &'static str {
+        let has = |name: &str| self.params.iter().any(|(k, _)| k == name);
+        if has("ContentSid") {
+            "template"
+        } else if has("MediaUrl") {
+            "media"
+        } else if has("PersistentAction") {
+            "location"
+        } else {
+            "text"
+        }
+    }
+
     /// The form body, with `To` and the sender first.
     fn encode(&self, sender: &Sender) -> Result<String, Error> {
         let mut form: Vec<(&str, String)> = Vec::with_capacity(self.params.len() + 2);
@@ -328,7 +345,7 @@ fn credentials(inner: &Inner) -> Result<(&str, &str), Error> {
     }
 }
 
-/// Sends with retries.
+/// Sends with retries (the caller wraps it in the send span).
 pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<SendReceipt, Error> {
     let sender = inner.sender.as_ref().ok_or_else(|| {
         Error::Config(ConfigError::new(
@@ -342,22 +359,10 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
         "{}/2010-04-01/Accounts/{}/Messages.json",
         inner.api_base, inner.account_sid
     );
-    let started = Instant::now();
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let error = match attempt(inner, &url, user, password, &body).await {
-            Ok(r) => return Ok(r),
-            Err(e) => e,
-        };
-        match inner
-            .retry
-            .next_delay(attempts, &error, started.elapsed(), fastrand::f64())
-        {
-            Some(wait) => tokio::time::sleep(wait).await,
-            None => return Err(error),
-        }
-    }
+    run_with_retries(&inner.retry, |_| {
+        attempt(inner, &url, user, password, &body)
+    })
+    .await
 }
 
 async fn attempt(
@@ -367,7 +372,7 @@ async fn attempt(
     password: &str,
     body: &str,
 ) -> Result<SendReceipt, Error> {
-    let response = inner
+    let mut response = inner
         .client
         .post(url)
         .basic_auth(user, Some(password))
@@ -383,16 +388,26 @@ async fn attempt(
         .map_err(|e| send_error(&e))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
-    let bytes = response.bytes().await;
     if (200..300).contains(&status) {
-        let bytes = bytes.map_err(|e| Error::MaybeSent {
-            provider: TWILIO,
-            reason: format!("the answer could not be read: {}", describe(&e)),
-        })?;
-        receipt(status, &bytes)
+        let read = read_capped(&mut response, MAX_SUCCESS_BODY, true)
+            .await
+            .map_err(|e| Error::MaybeSent {
+                provider: TWILIO,
+                reason: format!("the answer could not be read: {}", describe(&e)),
+            })?;
+        if !read.complete {
+            return Err(Error::MaybeSent {
+                provider: TWILIO,
+                reason: format!(
+                    "Twilio answered HTTP {status} with a body larger than {MAX_SUCCESS_BODY} bytes, which was not read"
+                ),
+            });
+        }
+        receipt(status, &read.bytes)
     } else {
-        let text = bytes
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+        let text = read_capped(&mut response, MAX_ERROR_BODY, false)
+            .await
+            .map(|r| String::from_utf8_lossy(&r.bytes).into_owned())
             .unwrap_or_default();
         Err(Error::Api(api_error(status, &text, retry_after)))
     }
@@ -477,28 +492,35 @@ pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<Downloade
         }
         if !status.is_success() {
             let retry = retry_after(response.headers());
-            let text = read_capped(&mut response, 64 * 1024)
+            let text = read_capped(&mut response, MAX_ERROR_BODY, false)
                 .await
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map(|r| String::from_utf8_lossy(&r.bytes).into_owned())
                 .unwrap_or_default();
             return Err(Error::Api(api_error(status.as_u16(), &text, retry)));
         }
         let limit = inner.media_max_bytes;
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Err(Error::TooLarge {
-                provider: TWILIO,
-                limit,
-            });
-        }
         let content_type = response
             .headers()
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = read_capped(&mut response, limit).await?;
+        let too_large = Error::TooLarge {
+            provider: TWILIO,
+            limit,
+        };
+        let read = read_capped(
+            &mut response,
+            usize::try_from(limit).unwrap_or(usize::MAX),
+            true,
+        )
+        .await
+        .map_err(|e| fetch_error(&e))?;
+        if !read.complete {
+            return Err(too_large);
+        }
         return Ok(DownloadedMedia {
             content_type,
-            bytes,
+            bytes: read.bytes,
             url: current.into(),
         });
     }
@@ -506,21 +528,6 @@ pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<Downloade
         provider: TWILIO,
         reason: format!("more than {MAX_REDIRECTS} redirects"),
     })
-}
-
-/// Reads a body, stopping with [`Error::TooLarge`] past `limit` bytes.
-async fn read_capped(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, Error> {
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| fetch_error(&e))? {
-        if (buf.len() as u64).saturating_add(chunk.len() as u64) > limit {
-            return Err(Error::TooLarge {
-                provider: TWILIO,
-                limit,
-            });
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf.freeze())
 }
 
 fn fetch_error(e: &reqwest::Error) -> Error {

@@ -58,7 +58,7 @@ use crate::event::InboundEvent;
 use crate::mammut::BotConfig;
 use crate::message::{OutboundMessage, SendReceipt, is_sid};
 use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, traced_send};
 use crate::secret::Secret;
 
 pub use client::{DownloadedMedia, MessageRequest, classify};
@@ -587,7 +587,8 @@ impl TwilioProvider {
 
     /// Sends a message built field by field (several media URLs, extra parameters).
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
-        client::send(&self.inner, request).await
+        let send = client::send(&self.inner, request);
+        traced_send(ProviderKind::Twilio, request.kind(), request.to(), send).await
     }
 
     /// Downloads an inbound message's media (a `MediaUrl{N}`). The account's credentials
@@ -618,8 +619,17 @@ impl WhatsAppProvider for TwilioProvider {
     /// Sends text, media, a Content template (by `HX…` SID) or a location. Interactive
     /// content and templates by name give [`Error::Unsupported`] (see the module docs).
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
-        let request = MessageRequest::from_outbound(message)?;
-        client::send(&self.inner, &request).await
+        let send = async {
+            let request = MessageRequest::from_outbound(message)?;
+            client::send(&self.inner, &request).await
+        };
+        traced_send(
+            ProviderKind::Twilio,
+            message.content.kind(),
+            &message.to,
+            send,
+        )
+        .await
     }
 
     fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {

@@ -267,12 +267,11 @@ pub fn url_with_body_hash(url: &str, body: &[u8]) -> String {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
     };
-    let sep = if !base.contains('?') {
-        "?"
-    } else if base.ends_with('?') || base.ends_with('&') {
-        ""
-    } else {
-        "&"
+    // The query starts at the first `?`; a later `?` is part of it.
+    let sep = match base.split_once('?') {
+        None => "?",
+        Some((_, query)) if query.is_empty() || query.ends_with('&') => "",
+        Some(_) => "&",
     };
     let mut out = format!("{base}{sep}{BODY_HASH_PARAM}={}", body_sha256_hex(body));
     if let Some(f) = fragment {
