@@ -271,12 +271,18 @@ fn verify_errors_never_print_secrets() {
         "verify_and_parse error",
         &twilio.verify_and_parse(&wrong).unwrap_err(),
     );
-    // Signed with the right token: it verifies, and the result shows no token. (It shows
-    // the URL that matched as it is, password included.)
-    let url = "https://bot.example.com:8443/twilio?bot=1";
-    let right = hook.request(url, AUTH_TOKEN);
+    // Signed with the right token over a URL with a password: it verifies, and neither
+    // the result's Debug nor its masked URL shows the token or the password.
+    let right = hook.request(&url, AUTH_TOKEN);
     let verified = twilio.verify_detailed(&right).unwrap();
+    assert_eq!(verified.url, url, "the field keeps the URL as signed");
     assert_shows_nothing("Verified", &verified);
+    assert_clean("Verified::masked_url", &verified.masked_url());
+    assert_eq!(
+        verified.masked_url(),
+        "https://bot:***@bot.example.com:8443/twilio?bot=1"
+    );
+    let url = "https://bot.example.com:8443/twilio?bot=1";
     let old = hook.request(url, OLD_AUTH_TOKEN);
     assert_shows_nothing("Verified", &twilio.verify_detailed(&old).unwrap());
     // A shared-key signature with an unknown key id, and with a wrong key.
@@ -766,6 +772,41 @@ fn wa_signing_verifying_and_parsing_never_print_secrets() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert_output_clean("twilio verify (URL with a password)", &o);
+    // Signed over that URL: valid, and the line naming the URL masks the password.
+    let o = wa(
+        &[
+            "twilio",
+            "sign",
+            "--token",
+            AUTH_TOKEN,
+            "--url",
+            &with_password,
+        ],
+        body.as_bytes(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let signed = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let o = wa(
+        &[
+            "twilio",
+            "verify",
+            "--token",
+            AUTH_TOKEN,
+            "--url",
+            &with_password,
+            "--signature",
+            &signed,
+        ],
+        body.as_bytes(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_output_clean("twilio verify (valid, URL with a password)", &o);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("https://bot:***@bot.example.com/twilio"),
+        "{o:?}"
+    );
 
     let o = wa(
         &[

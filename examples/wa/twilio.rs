@@ -128,7 +128,7 @@ fn verify(rest: &[String]) -> Result<(), Failure> {
     };
     match verifier.verify(&request) {
         Ok(v) => {
-            println!("valid: signed over {}", v.url);
+            println!("valid: signed over {}", v.masked_url());
             Ok(())
         }
         Err(e @ VerifyError::UnreadableBody { .. }) => Err(usage(e.to_string())),

@@ -465,7 +465,10 @@ pub enum MatchedKey {
 }
 
 /// What a successful verification matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the URL with the password of a `user:password@` part masked; so does
+/// [`Verified::masked_url`], for logs and messages.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Verified {
     /// The URL (one of [`url_candidates`]) the signature was made over.
@@ -474,6 +477,24 @@ pub struct Verified {
     pub algorithm: Algorithm,
     /// The secret that produced it.
     pub key: MatchedKey,
+}
+
+impl Verified {
+    /// The URL the signature was made over, with the password of a `user:password@` part
+    /// replaced by `***`: the form to print.
+    pub fn masked_url(&self) -> String {
+        mask_password(&self.url)
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("url", &self.masked_url())
+            .field("algorithm", &self.algorithm)
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 /// Checks `X-Twilio-Signature` against a set of auth tokens and shared keys.
