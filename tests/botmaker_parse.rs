@@ -603,6 +603,18 @@ fn other_bad_values() {
         parse_err(br#"{"_id_": "M", "location": {"latitude": "north", "longitude": 1}}"#).field(),
         Some("location.latitude")
     );
+    // Out of range, as a number or a string; the edges themselves are accepted.
+    let e = parse_err(br#"{"_id_": "M", "location": {"latitude": 90.5, "longitude": 1}}"#);
+    assert_eq!(e.field(), Some("location.latitude"));
+    assert!(e.to_string().contains("outside -90 to 90"), "{e}");
+    assert_eq!(
+        parse_err(br#"{"_id_": "M", "location": {"latitude": 1, "longitude": "-180.01"}}"#).field(),
+        Some("location.longitude")
+    );
+    assert_eq!(
+        parse(br#"{"_id_": "M", "location": {"latitude": -90, "longitude": 180}}"#).len(),
+        1
+    );
     assert_eq!(
         parse_err(br#"{"v": "1.1", "messages": "none"}"#).field(),
         Some("messages")

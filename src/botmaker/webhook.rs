@@ -510,7 +510,9 @@ impl Obj {
     }
 
     /// A coordinate: a number, or a number written as a string.
-    fn coordinate(&mut self, key: &str) -> Result<f64, ParseError> {
+    /// A latitude (`max` 90) or longitude (`max` 180): a number, or a string holding one,
+    /// between `-max` and `max`.
+    fn coordinate(&mut self, key: &str, max: f64) -> Result<f64, ParseError> {
         let v = match self.map.remove(key) {
             None | Some(Value::Null) => return Err(ParseError::missing(self.name(key))),
             Some(v) => v,
@@ -520,8 +522,14 @@ impl Obj {
             Value::String(s) => s.trim().parse::<f64>().ok(),
             other => return Err(self.wrong_type(key, "a number", other)),
         };
-        n.filter(|n| n.is_finite())
-            .ok_or_else(|| ParseError::invalid(self.name(key), "not a number"))
+        match n.filter(|n| n.is_finite()) {
+            None => Err(ParseError::invalid(self.name(key), "not a number")),
+            Some(n) if n.abs() > max => Err(ParseError::invalid(
+                self.name(key),
+                format!("{n} is outside -{max} to {max}"),
+            )),
+            Some(n) => Ok(n),
+        }
     }
 
     fn rest(self) -> Extra {
@@ -582,8 +590,8 @@ fn read_flat(mut o: Obj) -> Result<FlatMessage, ParseError> {
     let location = match o.object("location")? {
         None => None,
         Some(mut l) => Some(WebhookLocation {
-            latitude: l.coordinate("latitude")?,
-            longitude: l.coordinate("longitude")?,
+            latitude: l.coordinate("latitude", 90.0)?,
+            longitude: l.coordinate("longitude", 180.0)?,
             name: l.string("name")?,
             address: l.string("address")?,
         }),
