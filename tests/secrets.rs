@@ -1000,56 +1000,71 @@ async fn wa_send_never_prints_secrets() {
         ])
     };
 
-    // Accepted, refused (the fake has another token), unreachable, failing.
-    let t = fake_twilio.base_url();
-    let o = wa_async(send("twilio", &t), vec![], twilio_env(AUTH_TOKEN)).await;
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert_output_clean("send twilio", &o);
-    let o = wa_async(send("twilio", &t), vec![], twilio_env(OLD_AUTH_TOKEN)).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send twilio (401)", &o);
-    let o = wa_async(send("twilio", &closed), vec![], twilio_env(AUTH_TOKEN)).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send twilio (refused)", &o);
-    fake_twilio.push_response(FakeResponse::server_error());
-    let o = wa_async(send("twilio", &t), vec![], twilio_env(AUTH_TOKEN)).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send twilio (500)", &o);
-    // A token the configuration refuses.
-    let o = wa_async(
-        send("twilio", &t),
-        vec![],
-        twilio_env(&format!("{AUTH_TOKEN} x")),
-    )
-    .await;
-    assert_output_clean("send twilio (bad token)", &o);
-
-    let b = fake_botmaker.base_url();
-    let o = wa_async(send("botmaker", &b), vec![], botmaker_env(BM_ACCESS)).await;
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert_output_clean("send botmaker", &o);
-    let o = wa_async(send("botmaker", &b), vec![], botmaker_env(BM_HOOK)).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send botmaker (401)", &o);
-    let o = wa_async(send("botmaker", &closed), vec![], botmaker_env(BM_ACCESS)).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send botmaker (refused)", &o);
-    let o = wa_async(
-        send("botmaker", &b),
-        vec![],
-        botmaker_env(&format!("{BM_ACCESS} x")),
-    )
-    .await;
-    assert_eq!(o.status.code(), Some(2));
-    assert_output_clean("send botmaker (bad token)", &o);
+    // Accepted, refused (the fake has another token), unreachable, failing, and a token
+    // the configuration refuses: (what, provider, base URL, environment, a 500 first?,
+    // exit status).
+    let (t, b) = (fake_twilio.base_url(), fake_botmaker.base_url());
+    let cases = [
+        ("accepted", "twilio", &t, twilio_env(AUTH_TOKEN), false, 0),
+        ("401", "twilio", &t, twilio_env(OLD_AUTH_TOKEN), false, 2),
+        (
+            "refused",
+            "twilio",
+            &closed,
+            twilio_env(AUTH_TOKEN),
+            false,
+            2,
+        ),
+        ("500", "twilio", &t, twilio_env(AUTH_TOKEN), true, 2),
+        (
+            "bad token",
+            "twilio",
+            &t,
+            twilio_env(&format!("{AUTH_TOKEN} x")),
+            false,
+            2,
+        ),
+        (
+            "accepted",
+            "botmaker",
+            &b,
+            botmaker_env(BM_ACCESS),
+            false,
+            0,
+        ),
+        ("401", "botmaker", &b, botmaker_env(BM_HOOK), false, 2),
+        (
+            "refused",
+            "botmaker",
+            &closed,
+            botmaker_env(BM_ACCESS),
+            false,
+            2,
+        ),
+        ("500", "botmaker", &b, botmaker_env(BM_ACCESS), true, 2),
+        (
+            "bad token",
+            "botmaker",
+            &b,
+            botmaker_env(&format!("{BM_ACCESS} x")),
+            false,
+            2,
+        ),
+    ];
+    for (what, provider, base, env, fail_first, status) in cases {
+        if fail_first {
+            match provider {
+                "twilio" => fake_twilio.push_response(FakeResponse::server_error()),
+                _ => fake_botmaker.push_response(FakeResponse::server_error()),
+            }
+        }
+        let o = wa_async(send(provider, base), vec![], env).await;
+        assert_eq!(
+            o.status.code(),
+            Some(status),
+            "send {provider} ({what}): {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_output_clean(&format!("send {provider} ({what})"), &o);
+    }
 }
