@@ -90,12 +90,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// True when an address's JSON form (its `Display`) reads back as itself. It does not for a
-/// user id that reads as a phone number (a Botmaker contact id on another platform that is
-/// all digits) or that starts with a second `whatsapp:`: the event JSON has one string for
-/// both kinds, so those come back as phone numbers.
+/// True when an address's JSON form reads back as itself. It does not for a user id that
+/// starts with `+` or a second `whatsapp:` and then reads as a phone number (or as an
+/// invalid one): the event JSON has one string for both kinds.
 fn lossless(a: &WhatsAppAddress) -> bool {
-    WhatsAppAddress::parse(&a.to_string()).as_ref() == Ok(a)
+    let json = serde_json::to_string(a).expect("an address serializes");
+    serde_json::from_str::<WhatsAppAddress>(&json).as_ref().ok() == Some(a)
 }
 
 /// Events must serialize, read back as themselves (see [`lossless`]), and have a dedup key.
@@ -308,6 +308,13 @@ pub fn address(data: &[u8]) {
                 matches!(&address, WhatsAppAddress::UserId(id) if id.to_ascii_lowercase().starts_with("whatsapp:")),
                 "{json}"
             );
+        }
+        // An all-digit string in JSON is a user id, and reads back as one.
+        if let WhatsAppAddress::Phone(p) = &address {
+            let digits = p.e164().trim_start_matches('+');
+            let id: WhatsAppAddress =
+                serde_json::from_str(&format!("\"{digits}\"")).expect("digits are a user id");
+            assert_eq!(id, WhatsAppAddress::UserId(digits.to_owned()));
         }
         let _ = address.botmaker_contact_id();
     }

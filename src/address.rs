@@ -218,6 +218,21 @@ pub enum AddressError {
 /// assert_eq!(b.to_string(), "US.ABC123");
 /// assert_eq!(b.twilio(), "whatsapp:US.ABC123");
 /// ```
+///
+/// In JSON (the event JSON, a serialized [`OutboundMessage`](crate::OutboundMessage)) an
+/// address is one string: a phone number is written `+E164`, a user id as it is. Reading
+/// JSON is the exact inverse, so write phone numbers with their `+`: `"14155550100"` reads
+/// as a user id (a Botmaker contact on another platform may have an all-digit id), while
+/// [`WhatsAppAddress::parse`], for human input, reads it as a number.
+///
+/// ```
+/// use whatsapp_connector::WhatsAppAddress;
+///
+/// let phone: WhatsAppAddress = serde_json::from_str(r#""+14155550100""#).unwrap();
+/// assert!(phone.phone().is_some());
+/// let id: WhatsAppAddress = serde_json::from_str(r#""14155550100""#).unwrap();
+/// assert_eq!(id, WhatsAppAddress::UserId("14155550100".into()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WhatsAppAddress {
@@ -297,9 +312,36 @@ impl Serialize for WhatsAppAddress {
     }
 }
 
+impl WhatsAppAddress {
+    /// Reads the JSON form, the inverse of `Display`: a phone number is `+` and its E.164
+    /// digits (`whatsapp:` before it is accepted too); any other string without white
+    /// space is a user id, kept as it is, even when it is all digits. A string with white
+    /// space is read as [`WhatsAppAddress::parse`] reads it (`"+1 415 555 0100"`).
+    fn from_json_str(s: &str) -> Result<Self, AddressError> {
+        let rest = strip_whatsapp_prefix(s).unwrap_or(s);
+        if rest.starts_with('+') {
+            if let Ok(p) = PhoneNumber::parse_international(rest) {
+                if p.e164() == rest {
+                    return Ok(WhatsAppAddress::Phone(p));
+                }
+            }
+        }
+        if !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            if rest.starts_with('+') {
+                // `+` and something that is not a number in E.164 form.
+                return WhatsAppAddress::parse(s);
+            }
+            return Ok(WhatsAppAddress::UserId(s.to_owned()));
+        }
+        WhatsAppAddress::parse(s)
+    }
+}
+
+/// Reads what `Serialize` writes, exactly (see the type's docs): a phone number as
+/// `+E164`, a user id as it is, so that an all-digit user id stays a user id.
 impl<'de> Deserialize<'de> for WhatsAppAddress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        WhatsAppAddress::parse(&s).map_err(serde::de::Error::custom)
+        WhatsAppAddress::from_json_str(&s).map_err(serde::de::Error::custom)
     }
 }

@@ -146,3 +146,47 @@ fn address_serde_round_trips() {
         assert_eq!(serde_json::to_string(&a).unwrap(), s);
     }
 }
+
+#[test]
+fn address_json_is_read_as_it_is_written() {
+    let read =
+        |s: &str| serde_json::from_str::<WhatsAppAddress>(&serde_json::to_string(s).unwrap());
+    let phone = |s: &str| WhatsAppAddress::Phone(PhoneNumber::parse(s).unwrap());
+    let id = |s: &str| WhatsAppAddress::UserId(s.to_owned());
+    // An all-digit user id (a Botmaker contact on another platform) stays a user id,
+    // though `parse`, for human input, reads the same text as a number.
+    assert_eq!(read("14155550100").unwrap(), id("14155550100"));
+    assert_eq!(
+        WhatsAppAddress::parse("14155550100").unwrap(),
+        phone("+14155550100")
+    );
+    // Phone numbers: as written, with the Twilio prefix, or with separators.
+    assert_eq!(read("+14155550100").unwrap(), phone("+14155550100"));
+    assert_eq!(
+        read("whatsapp:+14155550100").unwrap(),
+        phone("+14155550100")
+    );
+    assert_eq!(read("+1 415-555-0100").unwrap(), phone("+14155550100"));
+    // A `+` form that is no valid number is an error, as in `parse`; so is nothing.
+    assert!(matches!(
+        read("+123").unwrap_err().to_string(),
+        m if m.contains("digits")
+    ));
+    assert!(read("").is_err());
+    assert!(read("a b").is_err());
+    // Every one of these reads back as itself.
+    for a in [
+        id("14155550100"),
+        id("0"),
+        id("wc-8f2e91"),
+        id("US.ABC123"),
+        phone("+5491122223333"),
+    ] {
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            serde_json::from_str::<WhatsAppAddress>(&json).unwrap(),
+            a,
+            "{json}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use whatsapp_connector::botmaker::BotmakerProvider;
 use whatsapp_connector::botmaker::webhook::{WebhookPayload, parse_payload};
 use whatsapp_connector::{
     Author, DeliveryStatus, InboundEvent, MessageContent, ParseError, WebhookRequest,
-    WhatsAppProvider,
+    WhatsAppAddress, WhatsAppProvider,
 };
 
 fn provider() -> BotmakerProvider {
@@ -493,6 +493,16 @@ fn other_message_shapes() {
             .to_string(),
         "wc-8f2e91"
     );
+    // So is an all-digit one on another platform, and the event JSON reads it back as a
+    // user id, not as a phone number.
+    let e = parse(
+        br#"{"_id_": "M6", "chatPlatform": "webchat", "contactId": "5491122223333", "message": "hi"}"#,
+    );
+    assert_eq!(
+        e[0].as_message().unwrap().from,
+        Some(WhatsAppAddress::UserId("5491122223333".into()))
+    );
+    round_trips(&e);
     // An envelope without messages yields none.
     assert!(parse(br#"{"v": "1.1", "type": "message", "messages": []}"#).is_empty());
 }
