@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use whatsapp_connector::botmaker::{
-    ApiVersion, BotmakerProvider, ChatRef, MessagesRequest, V2Contact, V2Message,
+    ApiVersion, BotmakerBuilder, BotmakerProvider, ChatRef, MessagesRequest, V2Contact, V2Message,
 };
 use whatsapp_connector::retry::RetryPolicy;
 use whatsapp_connector::{
@@ -27,14 +27,17 @@ fn fast_retries() -> RetryPolicy {
     }
 }
 
-fn provider(server: &MockServer) -> BotmakerProvider {
+/// A provider's settings for `base_url`, with short retries.
+fn builder(base_url: impl Into<String>) -> BotmakerBuilder {
     BotmakerProvider::builder()
         .access_token(TOKEN)
         .channel_id(CHANNEL)
-        .base_url(server.uri())
+        .base_url(base_url)
         .retry_policy(fast_retries())
-        .build()
-        .unwrap()
+}
+
+fn provider(server: &MockServer) -> BotmakerProvider {
+    builder(server.uri()).build().unwrap()
 }
 
 fn to() -> PhoneNumber {
@@ -370,11 +373,7 @@ async fn a_timeout_is_not_sent_again() {
         .expect(1)
         .mount(&server)
         .await;
-    let p = BotmakerProvider::builder()
-        .access_token(TOKEN)
-        .channel_id(CHANNEL)
-        .base_url(server.uri())
-        .retry_policy(fast_retries())
+    let p = builder(server.uri())
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
@@ -393,13 +392,7 @@ async fn a_refused_connection_is_a_retryable_connect_error() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let p = BotmakerProvider::builder()
-        .access_token(TOKEN)
-        .channel_id(CHANNEL)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap();
+    let p = builder(format!("http://127.0.0.1:{port}")).build().unwrap();
     let err = p
         .send(&OutboundMessage::text(to(), "hola"))
         .await
