@@ -370,3 +370,54 @@ async fn forwarded_public_url_is_opt_in() {
         Some("via proxy")
     );
 }
+
+#[tokio::test]
+async fn read_receipt_and_delivery_both_pass_the_dedup_in_any_order() {
+    let mut h = start(None).await;
+    const SM: &str = "SM00000000000000000000000000000017";
+    let callback = |status: DeliveryStatus, event_type: &str| {
+        TwilioWebhook::status(SID_A, SM, &number(NUMBER_A), &user(), &status, None)
+            .with("EventType", event_type)
+            .request(&h.url("/twilio"), TOKEN_A)
+    };
+    // As captured on WhatsApp traffic: sent, then the read receipt (`delivered` with
+    // EventType=READ), then the delivery, then a redelivery of the read receipt.
+    let sent = TwilioWebhook::status(
+        SID_A,
+        SM,
+        &number(NUMBER_A),
+        &user(),
+        &DeliveryStatus::Sent,
+        None,
+    )
+    .request(&h.url("/twilio"), TOKEN_A);
+    let read = callback(DeliveryStatus::Delivered, "READ");
+    let delivered = callback(DeliveryStatus::Delivered, "DELIVERED");
+    for req in [&sent, &read, &delivered, &read] {
+        assert_eq!(h.post(req).await.0, 200);
+    }
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let d = h.next().await;
+        seen.push(d.event.as_status().unwrap().status.clone());
+    }
+    seen.sort_by_key(|s| s.to_string());
+    assert_eq!(
+        seen,
+        [
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Read,
+            DeliveryStatus::Sent
+        ]
+    );
+    // The redelivered read receipt was dropped.
+    h.assert_nothing_dispatched().await;
+    // Folding them in arrival order ends at `read`.
+    let mut current = DeliveryStatus::Sent;
+    for s in [DeliveryStatus::Read, DeliveryStatus::Delivered] {
+        if s.supersedes(&current) {
+            current = s;
+        }
+    }
+    assert_eq!(current, DeliveryStatus::Read);
+}

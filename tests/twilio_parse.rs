@@ -453,3 +453,120 @@ fn decoding_agrees_with_a_reference_form_decoder() {
         assert_eq!(got, reference);
     }
 }
+
+/// The status, the raw `MessageStatus` and `EventType`, and the dedup key of one callback.
+fn status_of(body: &[u8]) -> (DeliveryStatus, String, Option<String>, String) {
+    let event = one_event(body);
+    let params = Params::from_form(body).unwrap();
+    let Webhook::Status(s) = params.typed().unwrap() else {
+        panic!("not a status")
+    };
+    assert_eq!(s.status(), event.as_status().unwrap().status);
+    (
+        event.as_status().unwrap().status.clone(),
+        s.message_status.to_owned(),
+        s.event_type.map(str::to_owned),
+        event.dedup_key(),
+    )
+}
+
+#[test]
+fn whatsapp_status_callbacks_map_event_type_read_to_read() {
+    const SID: &str = "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    let sent = status_of(include_bytes!("fixtures/twilio/status_sent.form"));
+    assert_eq!(sent.0, DeliveryStatus::Sent);
+    assert_eq!((sent.1.as_str(), sent.2.as_deref()), ("sent", None));
+    assert_eq!(sent.3, format!("twilio:status:{SID}:sent"));
+
+    let delivered = status_of(include_bytes!(
+        "fixtures/twilio/status_delivered_event_delivered.form"
+    ));
+    assert_eq!(delivered.0, DeliveryStatus::Delivered);
+    assert_eq!(
+        (delivered.1.as_str(), delivered.2.as_deref()),
+        ("delivered", Some("DELIVERED"))
+    );
+    assert_eq!(delivered.3, format!("twilio:status:{SID}:delivered"));
+
+    // The read receipt as Twilio sends it for WhatsApp: MessageStatus stays `delivered`.
+    let read_receipt = status_of(include_bytes!(
+        "fixtures/twilio/status_delivered_event_read.form"
+    ));
+    assert_eq!(read_receipt.0, DeliveryStatus::Read);
+    assert_eq!(
+        (read_receipt.1.as_str(), read_receipt.2.as_deref()),
+        ("delivered", Some("READ"))
+    );
+    assert_eq!(read_receipt.3, format!("twilio:status:{SID}:read"));
+    assert_ne!(
+        read_receipt.3, delivered.3,
+        "a read receipt is not a redelivery"
+    );
+
+    let read = status_of(include_bytes!("fixtures/twilio/status_read.form"));
+    assert_eq!(read.0, DeliveryStatus::Read);
+    assert_eq!((read.1.as_str(), read.2.as_deref()), ("read", Some("READ")));
+
+    let failed = status_of(include_bytes!(
+        "fixtures/twilio/status_failed_error_code.form"
+    ));
+    assert_eq!(failed.0, DeliveryStatus::Failed);
+    assert_eq!(
+        (failed.1.as_str(), failed.2.as_deref()),
+        ("failed", Some("UNDELIVERED"))
+    );
+    assert_eq!(failed.3, format!("twilio:status:{SID}:failed"));
+    let event = one_event(include_bytes!(
+        "fixtures/twilio/status_failed_error_code.form"
+    ));
+    let e = event.as_status().unwrap().error.clone().unwrap();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_deref()),
+        ("63024", Some("Invalid message recipient"))
+    );
+}
+
+#[test]
+fn event_type_read_is_read_in_any_letter_case() {
+    for value in ["READ", "read", "Read", "rEaD"] {
+        let body = format!(
+            "MessageSid=SM1&MessageStatus=delivered&EventType={value}&To=whatsapp%3A%2B14155550100"
+        );
+        let event = one_event(body.as_bytes());
+        assert_eq!(
+            event.as_status().unwrap().status,
+            DeliveryStatus::Read,
+            "{value}"
+        );
+        assert_eq!(event.dedup_key(), "twilio:status:SM1:read");
+    }
+    // Any other EventType leaves MessageStatus in charge.
+    for (status, event_type, want) in [
+        ("delivered", "DELIVERED", DeliveryStatus::Delivered),
+        ("undelivered", "UNDELIVERED", DeliveryStatus::Undelivered),
+        ("sent", "SOMETHING_NEW", DeliveryStatus::Sent),
+    ] {
+        let body = format!("MessageSid=SM1&MessageStatus={status}&EventType={event_type}");
+        assert_eq!(one_event(body.as_bytes()).as_status().unwrap().status, want);
+    }
+    // A true redelivery of the same parameters keeps the same key.
+    let body = include_bytes!("fixtures/twilio/status_delivered_event_read.form");
+    assert_eq!(one_event(body).dedup_key(), one_event(body).dedup_key());
+}
+
+#[test]
+fn a_late_delivered_never_overwrites_a_read_receipt() {
+    let read = one_event(include_bytes!(
+        "fixtures/twilio/status_delivered_event_read.form"
+    ));
+    let delivered = one_event(include_bytes!(
+        "fixtures/twilio/status_delivered_event_delivered.form"
+    ));
+    let (read, delivered) = (
+        &read.as_status().unwrap().status,
+        &delivered.as_status().unwrap().status,
+    );
+    // Arrival order read, then delivered (as seen on real traffic): read stays.
+    assert!(!delivered.supersedes(read));
+    assert!(read.supersedes(delivered));
+}

@@ -335,6 +335,13 @@ fn parse_prints_a_json_array_of_events() {
                 "message_id": "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "recipient": "+14155550100",
                 "conversation_id": null, "status": "read", "timestamp": null, "error": null}])
     );
+    // A WhatsApp read receipt that says `MessageStatus=delivered` with `EventType=READ`.
+    let o = wa(
+        &["parse", "twilio"],
+        include_bytes!("fixtures/twilio/status_delivered_event_read.form"),
+    );
+    let events: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(events[0]["status"], "read");
 }
 
 #[test]

@@ -278,7 +278,9 @@ async fn cdn_media(
     answer(behaviour, media_answer).await
 }
 
-/// Posts signed `sent`, `delivered` and `read` callbacks, in that order.
+/// Posts signed `sent`, `delivered` and `read` callbacks, in that order, shaped as Twilio
+/// sends them for WhatsApp: the read receipt is `MessageStatus=delivered` with
+/// `EventType=READ`, and the delivery carries `EventType=DELIVERED`.
 async fn send_status_callbacks(
     state: Arc<TwilioState>,
     url: String,
@@ -286,7 +288,11 @@ async fn send_status_callbacks(
     to: String,
     from: String,
 ) {
-    for status in ["sent", "delivered", "read"] {
+    for (status, event_type) in [
+        ("sent", None),
+        ("delivered", Some("DELIVERED")),
+        ("delivered", Some("READ")),
+    ] {
         // Twilio's callbacks come after its answer, not with it.
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         let mut params = vec![
@@ -300,8 +306,8 @@ async fn send_status_callbacks(
             ("SmsStatus".to_owned(), status.to_owned()),
             ("To".to_owned(), to.clone()),
         ];
-        if status == "read" {
-            params.push(("EventType".to_owned(), "READ".to_owned()));
+        if let Some(event_type) = event_type {
+            params.push(("EventType".to_owned(), event_type.to_owned()));
         }
         if super::webhooks::post_twilio(&state.http, &url, state.auth_token.expose(), &params)
             .await

@@ -872,7 +872,8 @@ pub struct StatusParams<'a> {
     pub channel_prefix: Option<&'a str>,
     /// `ChannelToAddress`: the recipient's bare number, sometimes partly masked.
     pub channel_to_address: Option<&'a str>,
-    /// `EventType` (`DELIVERED`, `READ`, `UNDELIVERED`).
+    /// `EventType` (`DELIVERED`, `READ`, `UNDELIVERED`). `READ` makes the status `read`;
+    /// see [`status`](Self::status).
     pub event_type: Option<&'a str>,
     /// `StructuredMessage`.
     pub structured_message: Option<bool>,
@@ -945,9 +946,16 @@ impl<'a> StatusParams<'a> {
         Ok(p)
     }
 
-    /// The status.
+    /// The status. A WhatsApp read receipt can come as `MessageStatus=delivered` with
+    /// `EventType=READ`: an `EventType` of `READ` (any letter case) makes the status
+    /// [`DeliveryStatus::Read`], whatever `MessageStatus` says. Otherwise the status is
+    /// `MessageStatus`. The raw values stay in [`message_status`](Self::message_status) and
+    /// [`event_type`](Self::event_type).
     pub fn status(&self) -> DeliveryStatus {
-        DeliveryStatus::parse(self.message_status)
+        match self.event_type {
+            Some(e) if e.trim().eq_ignore_ascii_case("read") => DeliveryStatus::Read,
+            _ => DeliveryStatus::parse(self.message_status),
+        }
     }
 
     /// The error of a failed delivery: `ErrorCode`, with `ErrorMessage` or else
