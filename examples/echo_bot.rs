@@ -153,7 +153,7 @@ async fn echo(delivery: Delivery, twilio_callback: String) {
                 _ => "I can't read that kind of message yet".to_owned(),
             };
             let mut message = OutboundMessage::text(to, reply);
-            if provider == ProviderKind::Twilio {
+            if provider == ProviderKind::TWILIO {
                 message = message.with_status_callback(twilio_callback);
             }
             match delivery.bot.provider.send(&message).await {

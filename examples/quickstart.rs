@@ -148,12 +148,12 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let http = reqwest::Client::new();
     let mut stats = Stats::default();
     for (name, provider) in [
-        ("Twilio", ProviderKind::Twilio),
-        ("Botmaker", ProviderKind::Botmaker),
+        ("Twilio", ProviderKind::TWILIO),
+        ("Botmaker", ProviderKind::BOTMAKER),
     ] {
         println!("── {name} ─────────────────────────────────────────────");
-        let requests: Vec<_> = match provider {
-            ProviderKind::Twilio => twilio_script
+        let requests: Vec<_> = match &provider {
+            p if *p == ProviderKind::TWILIO => twilio_script
                 .iter()
                 .map(|w| w.request(&format!("{origin}/twilio"), TWILIO_AUTH_TOKEN))
                 .collect(),
@@ -163,7 +163,7 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
                 .collect(),
         };
         // Twilio reports sent, delivered and read; Botmaker delivered and read.
-        let statuses = if provider == ProviderKind::Twilio {
+        let statuses = if provider == ProviderKind::TWILIO {
             3
         } else {
             2
@@ -288,14 +288,14 @@ async fn echo(delivery: Delivery, tx: mpsc::UnboundedSender<Line>, twilio_callba
     match &delivery.event {
         InboundEvent::Message(m) if m.author == Author::User => {
             let said = describe(m);
-            let _ = tx.send(Line::User(provider, said.clone()));
+            let _ = tx.send(Line::User(provider.clone(), said.clone()));
             let Some(to) = m.from.clone() else {
                 let _ = tx.send(Line::Problem("a message without a sender".into()));
                 return;
             };
             let reply = format!("You sent {said}");
             let mut message = OutboundMessage::text(to, reply.clone());
-            if provider == ProviderKind::Twilio {
+            if provider == ProviderKind::TWILIO {
                 message = message.with_status_callback(twilio_callback);
             }
             match delivery.bot.provider.send(&message).await {

@@ -57,11 +57,12 @@ struct Counts {
 
 impl Counts {
     fn record(&self, delivery: &Delivery) {
-        let counter = match (delivery.bot.provider.kind(), &delivery.event) {
-            (ProviderKind::Twilio, InboundEvent::Status(_)) => &self.twilio_statuses,
-            (ProviderKind::Twilio, _) => &self.twilio_messages,
-            (_, InboundEvent::Status(_)) => &self.botmaker_statuses,
-            _ => &self.botmaker_messages,
+        let twilio = delivery.bot.provider.kind() == ProviderKind::TWILIO;
+        let counter = match (twilio, &delivery.event) {
+            (true, InboundEvent::Status(_)) => &self.twilio_statuses,
+            (true, _) => &self.twilio_messages,
+            (false, InboundEvent::Status(_)) => &self.botmaker_statuses,
+            (false, _) => &self.botmaker_messages,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }

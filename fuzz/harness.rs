@@ -292,7 +292,7 @@ pub fn address(data: &[u8]) {
         let _ = links::app_send(&number, Some(&s));
     }
     if let Ok(address) = WhatsAppAddress::parse(&s) {
-        let twilio = address.twilio();
+        let twilio = address.whatsapp();
         assert_eq!(
             WhatsAppAddress::parse(&twilio).as_ref(),
             Ok(&address),
@@ -316,7 +316,7 @@ pub fn address(data: &[u8]) {
                 serde_json::from_str(&format!("\"{digits}\"")).expect("digits are a user id");
             assert_eq!(id, WhatsAppAddress::UserId(digits.to_owned()));
         }
-        let _ = address.botmaker_contact_id();
+        let _ = address.wa_id();
     }
 }
 

@@ -136,12 +136,12 @@ impl PhoneNumber {
         &self.e164
     }
 
-    /// The digits alone, as Botmaker's `contactId` and wa.me links want them: `14155550100`.
+    /// The digits alone, as WhatsApp ids and wa.me links want them: `14155550100`.
     pub fn digits(&self) -> &str {
         &self.e164[1..]
     }
 
-    /// The Twilio channel address: `whatsapp:+14155550100`.
+    /// The channel address: `whatsapp:+14155550100`.
     pub fn whatsapp(&self) -> String {
         format!("whatsapp:{}", self.e164)
     }
@@ -216,7 +216,7 @@ pub enum AddressError {
 /// assert_eq!(a.to_string(), "+14155550100");
 /// let b = WhatsAppAddress::parse("whatsapp:US.ABC123").unwrap();
 /// assert_eq!(b.to_string(), "US.ABC123");
-/// assert_eq!(b.twilio(), "whatsapp:US.ABC123");
+/// assert_eq!(b.whatsapp(), "whatsapp:US.ABC123");
 /// ```
 ///
 /// In JSON (the event JSON, a serialized [`OutboundMessage`](crate::OutboundMessage)) an
@@ -269,14 +269,15 @@ impl WhatsAppAddress {
         }
     }
 
-    /// The form Twilio uses in `To` and `From`: `whatsapp:+E164` or `whatsapp:<id>`.
-    pub fn twilio(&self) -> String {
+    /// The channel address: `whatsapp:+E164` or `whatsapp:<id>` (Twilio's `To` and
+    /// `From`).
+    pub fn whatsapp(&self) -> String {
         format!("whatsapp:{self}")
     }
 
-    /// The form Botmaker uses as `contactId`: digits only for a phone number (a leading `+`
-    /// would address a different, empty chat), the id unchanged otherwise.
-    pub fn botmaker_contact_id(&self) -> &str {
+    /// The WhatsApp id: digits only for a phone number, the id unchanged otherwise (Botmaker's
+    /// `contactId`, where a leading `+` would address a different, empty chat).
+    pub fn wa_id(&self) -> &str {
         match self {
             WhatsAppAddress::Phone(p) => p.digits(),
             WhatsAppAddress::UserId(id) => id,

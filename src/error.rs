@@ -3,8 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::message::ValidationError;
-use crate::provider::ProviderKind;
+use crate::kind::ProviderKind;
 
 /// Everything that can go wrong in this crate.
 ///
@@ -18,7 +17,7 @@ pub enum Error {
     Invalid(#[from] ValidationError),
     /// The provider answered with an error.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The request never reached the provider (connection refused, DNS, TLS handshake): the
     /// message was not sent, and retrying is safe.
     #[error("{provider}: could not connect: {reason}")]
@@ -73,12 +72,12 @@ pub enum Error {
         /// What it cannot do.
         what: &'static str,
     },
-    /// Mammut answered 200 with a `TaskResult` whose status is not `Success`.
-    #[error("mammut: the task failed (status {status:?})")]
-    MammutTaskFailed {
-        /// The status Mammut reported.
-        status: String,
-    },
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
 }
 
 impl Error {
@@ -409,4 +408,58 @@ impl ConfigError {
             reason: reason.into(),
         }
     }
+}
+
+/// Why a message was rejected before sending.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A required text is empty.
+    #[error("{field} is empty")]
+    Empty {
+        /// Which text.
+        field: &'static str,
+    },
+    /// A text is longer than allowed.
+    #[error("{field} has {chars} characters; at most {max} are allowed")]
+    TooLong {
+        /// Which text.
+        field: &'static str,
+        /// How many characters it has.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Too many items.
+    #[error("{count} {field}; at most {max} are allowed")]
+    TooMany {
+        /// Which items.
+        field: &'static str,
+        /// How many were given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A URL that is not `http` or `https`.
+    #[error("{field} {url:?} is not an http(s) URL")]
+    NotHttpUrl {
+        /// Which URL.
+        field: &'static str,
+        /// The URL given.
+        url: String,
+    },
+    /// A latitude outside -90 to 90 (or not a number).
+    #[error("latitude {0} is outside -90 to 90")]
+    Latitude(f64),
+    /// A longitude outside -180 to 180 (or not a number).
+    #[error("longitude {0} is outside -180 to 180")]
+    Longitude(f64),
+    /// Another value of the wrong form.
+    #[error("{field} is invalid: {reason}")]
+    Invalid {
+        /// Which value.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::address::WhatsAppAddress;
-use crate::provider::ProviderKind;
+use crate::kind::ProviderKind;
 
 /// One thing a webhook reported.
 ///
@@ -37,10 +37,10 @@ pub enum InboundEvent {
 
 impl InboundEvent {
     /// The provider that sent it.
-    pub fn provider(&self) -> ProviderKind {
+    pub fn provider(&self) -> &ProviderKind {
         match self {
-            InboundEvent::Message(m) => m.provider,
-            InboundEvent::Status(s) => s.provider,
+            InboundEvent::Message(m) => &m.provider,
+            InboundEvent::Status(s) => &s.provider,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod botmaker;
 pub mod dedup;
 pub mod error;
 pub mod event;
+mod kind;
 pub mod links;
 pub mod mammut;
 pub mod message;
@@ -25,14 +26,17 @@ pub mod testing;
 pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
-pub use error::{ApiError, ApiErrorKind, ConfigError, Error, ParseError, VerifyError};
+pub use error::{
+    ApiError, ApiErrorKind, ConfigError, Error, ParseError, ValidationError, VerifyError,
+};
 pub use event::{
     Author, Contact, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent,
     StatusError, StatusUpdate, Timestamp,
 };
+pub use kind::ProviderKind;
 pub use message::{
     Content, Interactive, InteractiveAction, Limits, ListRow, ListSection, Location, Media,
-    OutboundMessage, ReplyButton, SendReceipt, Template, TemplateId, ValidationError,
+    OutboundMessage, ReplyButton, SendReceipt, Template, TemplateId,
 };
-pub use provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
+pub use provider::{WebhookRequest, WhatsAppProvider};
 pub use secret::Secret;

@@ -49,10 +49,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::address::PhoneNumber;
-use crate::error::{ConfigError, Error, ParseError};
+use crate::address::WhatsAppAddress;
+use crate::error::{ConfigError, ParseError};
 use crate::links::encode_component;
-use crate::message::is_sid;
 use crate::secret::Secret;
+use crate::twilio::{Sender, TwilioBuilder, TwilioProvider, is_sid};
 
 /// Mammut's API on its own cloud. Self-hosted deployments have their own.
 pub const DEFAULT_BASE_URL: &str = "https://api.mammut.io";
@@ -517,6 +518,15 @@ pub struct AffectedElement {
     pub task_ids: Option<Vec<String>>,
 }
 
+/// Mammut answered (even with HTTP 200) with a `TaskResult` whose status is not `Success`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("mammut: the task failed (status {status:?})")]
+#[non_exhaustive]
+pub struct TaskFailed {
+    /// The status Mammut reported (`Failed`, or a status this crate does not know).
+    pub status: String,
+}
+
 /// Mammut's answer to a write: a status and the elements it affected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -554,13 +564,13 @@ impl TaskResult {
 
     /// The result when it succeeded; an error when Mammut reported anything else, even with
     /// HTTP 200.
-    pub fn into_success(self) -> Result<Self, Error> {
+    pub fn into_success(self) -> Result<Self, TaskFailed> {
         match &self.status {
             TaskStatus::Success => Ok(self),
-            TaskStatus::Failed => Err(Error::MammutTaskFailed {
+            TaskStatus::Failed => Err(TaskFailed {
                 status: "Failed".into(),
             }),
-            TaskStatus::Other(s) => Err(Error::MammutTaskFailed { status: s.clone() }),
+            TaskStatus::Other(s) => Err(TaskFailed { status: s.clone() }),
         }
     }
 
@@ -572,5 +582,37 @@ impl TaskResult {
             .iter()
             .find(|e| e.element_type == ElementType::Vertex && e.name == "user")
             .map(|e| e.id)
+    }
+}
+
+/// Building a Twilio provider from a bot's config.
+impl TwilioProvider {
+    /// A builder preset from a Mammut bot's config: its account SID, auth token (for
+    /// requests and webhooks) and WhatsApp number as the sender.
+    ///
+    /// A platform with many bots should give them all one HTTP client
+    /// ([`TwilioBuilder::http_client`]; cloning a `reqwest::Client` shares its pool), since
+    /// building a client per bot is slow.
+    pub fn builder_from_bot_config(config: &BotConfig) -> TwilioBuilder {
+        Self::builder(config.twilio_account_sid())
+            .auth_token(config.twilio_auth_token().clone())
+            .sender(Sender::From(WhatsAppAddress::Phone(
+                config.phone_number().clone(),
+            )))
+    }
+
+    /// A provider for a Mammut bot, with the default settings.
+    ///
+    /// ```
+    /// use whatsapp_connector::mammut::BotConfig;
+    /// use whatsapp_connector::twilio::TwilioProvider;
+    ///
+    /// let config = BotConfig::new("AC0123456789abcdef0123456789abcdef",
+    ///     "0123456789abcdef0123456789abcdef", "whatsapp:+14155238886").unwrap();
+    /// let twilio = TwilioProvider::from_bot_config(&config).unwrap();
+    /// assert_eq!(twilio.account_sid(), "AC0123456789abcdef0123456789abcdef");
+    /// ```
+    pub fn from_bot_config(config: &BotConfig) -> Result<Self, ConfigError> {
+        Self::builder_from_bot_config(config).build()
     }
 }

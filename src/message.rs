@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::address::WhatsAppAddress;
+pub use crate::error::ValidationError;
 use crate::event::DeliveryStatus;
-use crate::provider::ProviderKind;
+use crate::kind::ProviderKind;
 
 /// A message to send: who to, what, and per-message options.
 ///
@@ -92,11 +93,6 @@ impl Limits {
     /// WhatsApp's own limits: 4,096 characters of text, 1,024 of caption.
     pub const WHATSAPP: Limits = Limits {
         max_text_chars: 4096,
-        max_caption_chars: 1024,
-    };
-    /// Twilio's: `Body` holds at most 1,600 characters, and a caption travels in `Body`.
-    pub const TWILIO: Limits = Limits {
-        max_text_chars: 1600,
         max_caption_chars: 1024,
     };
 }
@@ -236,8 +232,10 @@ impl Media {
 pub enum TemplateId {
     /// A template (or Botmaker intent) by name.
     Name(String),
-    /// A Twilio Content template SID (`HX` and 32 hex digits).
-    ContentSid(String),
+    /// A template by the provider's own id for it (a Twilio Content SID, `HX` and 32
+    /// hexadecimal digits). Each provider checks the form of its ids before any call.
+    #[serde(alias = "content_sid")]
+    Id(String),
 }
 
 /// An approved template with its variables.
@@ -264,10 +262,10 @@ impl Template {
         }
     }
 
-    /// A Twilio Content template by SID.
-    pub fn content_sid(sid: impl Into<String>) -> Self {
+    /// A template by the provider's own id for it.
+    pub fn with_id(id: impl Into<String>) -> Self {
         Template {
-            id: TemplateId::ContentSid(sid.into()),
+            id: TemplateId::Id(id.into()),
             variables: BTreeMap::new(),
             language: None,
         }
@@ -292,10 +290,9 @@ impl Template {
                     field: "template name",
                 });
             }
-            TemplateId::ContentSid(s) if !is_sid(s, "HX") => {
-                return Err(ValidationError::Invalid {
-                    field: "content sid",
-                    reason: "must be HX followed by 32 hexadecimal digits".into(),
+            TemplateId::Id(id) if id.trim().is_empty() => {
+                return Err(ValidationError::Empty {
+                    field: "template id",
                 });
             }
             _ => {}
@@ -631,60 +628,6 @@ impl Interactive {
     }
 }
 
-/// Why a message was rejected before sending.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ValidationError {
-    /// A required text is empty.
-    #[error("{field} is empty")]
-    Empty {
-        /// Which text.
-        field: &'static str,
-    },
-    /// A text is longer than allowed.
-    #[error("{field} has {chars} characters; at most {max} are allowed")]
-    TooLong {
-        /// Which text.
-        field: &'static str,
-        /// How many characters it has.
-        chars: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// Too many items.
-    #[error("{count} {field}; at most {max} are allowed")]
-    TooMany {
-        /// Which items.
-        field: &'static str,
-        /// How many were given.
-        count: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A URL that is not `http` or `https`.
-    #[error("{field} {url:?} is not an http(s) URL")]
-    NotHttpUrl {
-        /// Which URL.
-        field: &'static str,
-        /// The URL given.
-        url: String,
-    },
-    /// A latitude outside -90 to 90 (or not a number).
-    #[error("latitude {0} is outside -90 to 90")]
-    Latitude(f64),
-    /// A longitude outside -180 to 180 (or not a number).
-    #[error("longitude {0} is outside -180 to 180")]
-    Longitude(f64),
-    /// Another value of the wrong form.
-    #[error("{field} is invalid: {reason}")]
-    Invalid {
-        /// Which value.
-        field: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
 fn non_empty(field: &'static str, s: &str) -> Result<(), ValidationError> {
     if s.trim().is_empty() {
         Err(ValidationError::Empty { field })
@@ -710,13 +653,6 @@ fn check_http_url(field: &'static str, s: &str) -> Result<(), ValidationError> {
             url: s.to_owned(),
         }),
     }
-}
-
-/// True for `prefix` followed by 32 hexadecimal digits (a Twilio SID).
-pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
-    s.len() == prefix.len() + 32
-        && s.starts_with(prefix)
-        && s[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// What a provider answered to a send.

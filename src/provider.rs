@@ -1,42 +1,13 @@
 //! The provider trait and the raw webhook request it verifies and parses.
 
-use std::fmt;
-
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ParseError, VerifyError};
 use crate::event::InboundEvent;
+pub use crate::kind::ProviderKind;
 use crate::message::{OutboundMessage, SendReceipt};
-
-/// Which provider a message, event or error belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum ProviderKind {
-    /// Twilio's Programmable Messaging.
-    Twilio,
-    /// Botmaker.
-    Botmaker,
-}
-
-impl ProviderKind {
-    /// The lowercase name used in the event JSON: `twilio` or `botmaker`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Twilio => "twilio",
-            ProviderKind::Botmaker => "botmaker",
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One WhatsApp provider: it sends messages, and verifies and parses the webhooks it calls.
 ///
@@ -66,6 +37,87 @@ pub trait WhatsAppProvider: Send + Sync {
     fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
         self.verify(request)?;
         Ok(self.parse(request)?)
+    }
+
+    /// The business addresses a webhook is for, best first: the phone numbers or channel ids
+    /// under which its bot is registered in a [`Registry`](crate::registry::Registry).
+    ///
+    /// It runs before verification, to find whose secret to verify with, so it must read
+    /// only the request (never a secret) and must not fail: a webhook it cannot read names
+    /// no address. The default names none, so a provider that serves a shared endpoint
+    /// overrides it.
+    fn webhook_addresses(&self, request: &WebhookRequest) -> Vec<String> {
+        let _ = request;
+        Vec::new()
+    }
+
+    /// The HTTP methods the provider calls its webhooks with. The default is `POST` alone.
+    fn webhook_methods(&self) -> &'static [Method] {
+        &[Method::POST]
+    }
+
+    /// What to answer the provider once a webhook was verified, parsed and accepted. The
+    /// default is `200` with an empty body.
+    fn acknowledgement(&self) -> Acknowledgement {
+        Acknowledgement::empty()
+    }
+}
+
+/// The answer to an accepted webhook: a status, a content type and a body.
+///
+/// ```
+/// use whatsapp_connector::provider::Acknowledgement;
+///
+/// let ack = Acknowledgement::new("text/xml", "<Response/>");
+/// assert_eq!(ack.status(), http::StatusCode::OK);
+/// assert_eq!(ack.content_type(), Some("text/xml"));
+/// assert_eq!(&ack.body()[..], b"<Response/>");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    status: http::StatusCode,
+    content_type: Option<&'static str>,
+    body: Bytes,
+}
+
+impl Acknowledgement {
+    /// `200` with no body.
+    pub fn empty() -> Self {
+        Acknowledgement {
+            status: http::StatusCode::OK,
+            content_type: None,
+            body: Bytes::new(),
+        }
+    }
+
+    /// `200` with a body of the given content type.
+    pub fn new(content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        Acknowledgement {
+            status: http::StatusCode::OK,
+            content_type: Some(content_type),
+            body: body.into(),
+        }
+    }
+
+    /// Another status (a `2xx`: anything else makes the provider redeliver).
+    pub fn with_status(mut self, status: http::StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The status.
+    pub fn status(&self) -> http::StatusCode {
+        self.status
+    }
+
+    /// The content type, if there is a body.
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.content_type
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
     }
 }
 

@@ -1,5 +1,5 @@
 //! One webhook URL for many bots: find the bot a webhook is for by the business number (or
-//! Botmaker channel) it names, so it can be verified with that bot's own secret.
+//! channel) it names, so it can be verified with that bot's own secret.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -40,6 +40,18 @@ impl fmt::Debug for Bot {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RouteError {
+    /// No bot of this provider is registered.
+    #[error("no bot of the provider {provider:?} is registered")]
+    UnknownProvider {
+        /// The provider named.
+        provider: String,
+    },
+    /// The provider does not call its webhooks with this method.
+    #[error("the provider does not send webhooks with {method}")]
+    MethodNotAllowed {
+        /// The method used.
+        method: http::Method,
+    },
     /// The webhook names no business number or channel.
     #[error("the webhook names no business number or channel")]
     NoBusinessAddress,
@@ -51,13 +63,47 @@ pub enum RouteError {
     },
 }
 
-/// The bots of a platform, found by provider and business number (or Botmaker channel id).
+/// The bots of one provider, and one of their providers to read webhook addresses with.
+struct Bots {
+    reader: Arc<dyn WhatsAppProvider>,
+    by_address: HashMap<String, Arc<Bot>>,
+}
+
+type Table = HashMap<ProviderKind, Bots>;
+
+/// The bots of a platform, found by provider and business number (or channel id).
 ///
 /// Bots can be added and removed while a server uses the registry: lookups take a read lock
-/// and return an `Arc`, so a webhook already being handled keeps its bot.
+/// and return an `Arc`, so a webhook already being handled keeps its bot. The registry asks
+/// the providers which addresses a webhook names
+/// ([`WhatsAppProvider::webhook_addresses`]), so it serves any provider, the crate's or
+/// yours.
+///
+/// ```
+/// use std::sync::Arc;
+/// use whatsapp_connector::registry::{Bot, Registry};
+/// use whatsapp_connector::twilio::TwilioProvider;
+/// use whatsapp_connector::{ProviderKind, WebhookRequest};
+///
+/// let provider = TwilioProvider::builder("AC0123456789abcdef0123456789abcdef")
+///     .auth_token("an-auth-token")
+///     .build()?;
+/// let registry = Registry::new();
+/// registry.insert("whatsapp:+14155238886", Arc::new(Bot::new("bot-1", Arc::new(provider))));
+///
+/// // A message to that number is for bot-1 (verify it with bot-1's provider next).
+/// let webhook = WebhookRequest::new(
+///     "https://bots.example.com/twilio",
+///     "MessageSid=SM1&From=whatsapp%3A%2B14155550100&To=whatsapp%3A%2B14155238886&Body=hola",
+/// )
+/// .with_header("content-type", "application/x-www-form-urlencoded");
+/// let bot = registry.route(ProviderKind::TWILIO, &webhook)?;
+/// assert_eq!(bot.id, "bot-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Default)]
 pub struct Registry {
-    bots: RwLock<HashMap<(ProviderKind, String), Arc<Bot>>>,
+    bots: RwLock<Table>,
 }
 
 impl fmt::Debug for Registry {
@@ -75,29 +121,64 @@ impl Registry {
     }
 
     /// Registers `bot` under a business address of its provider: a phone number in any form
-    /// (`whatsapp:+14155238886`, `+14155238886`, `14155238886`) or a Botmaker channel id. A
-    /// bot can be registered under several addresses. Returns the bot that was there before.
+    /// (`whatsapp:+14155238886`, `+14155238886`, `14155238886`) or a channel id. A bot can be
+    /// registered under several addresses. Returns the bot that was there before.
     pub fn insert(&self, address: &str, bot: Arc<Bot>) -> Option<Arc<Bot>> {
-        let key = (bot.provider.kind(), route_key(address));
-        self.write().insert(key, bot)
+        let mut table = self.write();
+        let bots = table.entry(bot.provider.kind()).or_insert_with(|| Bots {
+            reader: bot.provider.clone(),
+            by_address: HashMap::new(),
+        });
+        bots.by_address.insert(route_key(address), bot)
     }
 
-    /// Removes the bot registered under `address` for `kind`.
-    pub fn remove(&self, kind: ProviderKind, address: &str) -> Option<Arc<Bot>> {
-        self.write().remove(&(kind, route_key(address)))
+    /// Removes the bot registered under `address` for the provider `kind`.
+    pub fn remove(&self, kind: impl AsRef<str>, address: &str) -> Option<Arc<Bot>> {
+        let mut table = self.write();
+        let bots = table.get_mut(kind.as_ref())?;
+        let removed = bots.by_address.remove(&route_key(address));
+        Self::tidy(&mut table, kind.as_ref());
+        removed
     }
 
     /// Removes every address of the bot with this id; returns how many were removed.
     pub fn remove_bot(&self, id: &str) -> usize {
-        let mut bots = self.write();
-        let before = bots.len();
-        bots.retain(|_, b| b.id != id);
-        before - bots.len()
+        let mut table = self.write();
+        let mut removed = 0;
+        let kinds: Vec<ProviderKind> = table.keys().cloned().collect();
+        for kind in kinds {
+            if let Some(bots) = table.get_mut(&kind) {
+                let before = bots.by_address.len();
+                bots.by_address.retain(|_, b| b.id != id);
+                removed += before - bots.by_address.len();
+            }
+            Self::tidy(&mut table, kind.as_str());
+        }
+        removed
+    }
+
+    /// After a removal: drops a provider with no bots left, and never keeps a removed bot's
+    /// provider (and its secrets) as the address reader.
+    fn tidy(table: &mut Table, kind: &str) {
+        let Some(bots) = table.get_mut(kind) else {
+            return;
+        };
+        let Some(any) = bots.by_address.values().next() else {
+            table.remove(kind);
+            return;
+        };
+        let reader_kept = bots
+            .by_address
+            .values()
+            .any(|b| Arc::ptr_eq(&b.provider, &bots.reader));
+        if !reader_kept {
+            bots.reader = any.provider.clone();
+        }
     }
 
     /// How many addresses are registered.
     pub fn len(&self) -> usize {
-        self.read().len()
+        self.read().values().map(|b| b.by_address.len()).sum()
     }
 
     /// True when no bot is registered.
@@ -105,27 +186,43 @@ impl Registry {
         self.len() == 0
     }
 
-    /// The bot registered under `address` for `kind`.
-    pub fn get(&self, kind: ProviderKind, address: &str) -> Option<Arc<Bot>> {
-        self.read().get(&(kind, route_key(address))).cloned()
+    /// The bot registered under `address` for the provider `kind`.
+    pub fn get(&self, kind: impl AsRef<str>, address: &str) -> Option<Arc<Bot>> {
+        self.read()
+            .get(kind.as_ref())?
+            .by_address
+            .get(&route_key(address))
+            .cloned()
     }
 
-    /// The bot a webhook is for, by the business address it names: for Twilio, `To` of an
-    /// inbound message or `From` of a status callback; for Botmaker, `WHATSAPP_NUMBER`
-    /// (`whatsappNumber`), else the channel id. The webhook is not verified here: verify it
-    /// with the bot's provider before trusting anything in it.
+    /// The bot a webhook of the provider `kind` is for, by the business address it names
+    /// ([`WhatsAppProvider::webhook_addresses`]: for Twilio, `To` of an inbound message or
+    /// `From` of a status callback; for Botmaker, the WhatsApp number, else the channel id).
+    /// The webhook is not verified here: verify it with the bot's provider before trusting
+    /// anything in it.
     pub fn route(
         &self,
-        kind: ProviderKind,
+        kind: impl AsRef<str>,
         request: &WebhookRequest,
     ) -> Result<Arc<Bot>, RouteError> {
-        let candidates = business_addresses(kind, request);
+        let kind = kind.as_ref();
+        let table = self.read();
+        let Some(bots) = table.get(kind) else {
+            return Err(RouteError::UnknownProvider {
+                provider: kind.to_owned(),
+            });
+        };
+        if !bots.reader.webhook_methods().contains(request.method()) {
+            return Err(RouteError::MethodNotAllowed {
+                method: request.method().clone(),
+            });
+        }
+        let candidates = bots.reader.webhook_addresses(request);
         if candidates.is_empty() {
             return Err(RouteError::NoBusinessAddress);
         }
-        let bots = self.read();
         for c in &candidates {
-            if let Some(bot) = bots.get(&(kind, route_key(c))) {
+            if let Some(bot) = bots.by_address.get(&route_key(c)) {
                 return Ok(bot.clone());
             }
         }
@@ -134,11 +231,11 @@ impl Registry {
         })
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<(ProviderKind, String), Arc<Bot>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Table> {
         self.bots.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<(ProviderKind, String), Arc<Bot>>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Table> {
         self.bots.write().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -149,56 +246,4 @@ fn route_key(address: &str) -> String {
         Ok(WhatsAppAddress::Phone(p)) => p.digits().to_owned(),
         _ => address.trim().to_owned(),
     }
-}
-
-/// The business addresses a webhook names, best first.
-fn business_addresses(kind: ProviderKind, request: &WebhookRequest) -> Vec<String> {
-    match kind {
-        ProviderKind::Twilio => twilio_business_address(request).into_iter().collect(),
-        ProviderKind::Botmaker => botmaker_business_addresses(request),
-    }
-}
-
-fn twilio_business_address(request: &WebhookRequest) -> Option<String> {
-    let from_body = request.method() != http::Method::GET;
-    let source: &[u8] = if from_body {
-        request.body()
-    } else {
-        request.query().unwrap_or("").as_bytes()
-    };
-    let mut to = None;
-    let mut from = None;
-    let mut is_status = false;
-    for (k, v) in url::form_urlencoded::parse(source) {
-        match k.as_ref() {
-            "To" => to = Some(v.into_owned()),
-            "From" => from = Some(v.into_owned()),
-            "MessageStatus" => is_status = true,
-            _ => {}
-        }
-    }
-    // Status callbacks are about a message the business sent: its number is `From`.
-    if is_status { from } else { to }
-}
-
-fn botmaker_business_addresses(request: &WebhookRequest) -> Vec<String> {
-    let Ok(serde_json::Value::Object(map)) =
-        serde_json::from_slice::<serde_json::Value>(request.body())
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for key in [
-        "WHATSAPP_NUMBER",
-        "whatsappNumber",
-        "chatChannelId",
-        "channelId",
-    ] {
-        if let Some(serde_json::Value::String(s)) = map.get(key)
-            && !s.trim().is_empty()
-        {
-            out.push(s.clone());
-        }
-    }
-    out
 }

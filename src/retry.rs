@@ -117,7 +117,7 @@ impl RetryPolicy {
 /// let result = run_with_retries(&policy, |attempt| async move {
 ///     if attempt < 3 {
 ///         // Refused before it reached the provider: safe to try again.
-///         Err(Error::Connect { provider: ProviderKind::Twilio, reason: "refused".into() })
+///         Err(Error::Connect { provider: ProviderKind::TWILIO, reason: "refused".into() })
 ///     } else {
 ///         Ok(attempt)
 ///     }
@@ -257,9 +257,9 @@ mod tests {
     use crate::error::ApiError;
 
     fn rate_limited(retry_after: Option<Duration>) -> Error {
-        Error::Api(
-            ApiError::new(ProviderKind::Twilio, 429, "slow down").with_retry_after(retry_after),
-        )
+        ApiError::new(ProviderKind::TWILIO, 429, "slow down")
+            .with_retry_after(retry_after)
+            .into()
     }
 
     #[test]
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn never_retries_what_may_have_been_sent() {
         let p = RetryPolicy::default();
-        let server = Error::Api(ApiError::new(ProviderKind::Twilio, 500, "oops"));
+        let server = Error::from(ApiError::new(ProviderKind::TWILIO, 500, "oops"));
         assert_eq!(
             server.api().map(|a| a.kind),
             Some(ApiErrorKind::ServerError)
@@ -301,12 +301,12 @@ mod tests {
         assert!(server.may_have_been_sent());
         assert_eq!(p.next_delay(1, &server, Duration::ZERO, 1.0), None);
         let timeout = Error::MaybeSent {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason: "timed out".into(),
         };
         assert_eq!(p.next_delay(1, &timeout, Duration::ZERO, 1.0), None);
         let connect = Error::Connect {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason: "refused".into(),
         };
         assert!(p.next_delay(1, &connect, Duration::ZERO, 1.0).is_some());
@@ -318,7 +318,7 @@ mod tests {
 
     fn connect_refused() -> Error {
         Error::Connect {
-            provider: ProviderKind::Twilio,
+            provider: ProviderKind::TWILIO,
             reason: "refused".into(),
         }
     }
@@ -369,10 +369,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_loop_never_repeats_what_may_have_been_sent() {
         let maybe = Error::MaybeSent {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason: "timed out".into(),
         };
-        let server = Error::Api(ApiError::new(ProviderKind::Twilio, 503, "unavailable"));
+        let server = Error::from(ApiError::new(ProviderKind::TWILIO, 503, "unavailable"));
         for e in [maybe, server] {
             let (result, calls, elapsed) = run(RetryPolicy::default(), vec![e]).await;
             assert!(result.unwrap_err().may_have_been_sent());

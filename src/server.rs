@@ -1,10 +1,12 @@
 //! The webhook endpoint for [axum](https://docs.rs/axum) (feature `axum`).
 //!
-//! One router serves every bot: `POST /twilio` (and `GET`, for Twilio webhooks configured
-//! that way) and `POST /botmaker`. For each webhook it
+//! One router serves every bot of every provider, each provider under its name:
+//! `/twilio`, `/botmaker`, or `/<name>` for a provider of yours (see
+//! [`ProviderKind`](crate::ProviderKind)). For each webhook it
 //!
 //! 1. reads the body under a size limit (413 past it);
-//! 2. finds the bot in the [`Registry`] by the business number or channel (404 when none);
+//! 2. finds the bot in the [`Registry`] by the business number or channel (404 when none,
+//!    405 for a method the provider does not use);
 //! 3. verifies it with that bot's own secret (403 with a generic body; the reason goes to
 //!    `tracing` at warn level, never a secret);
 //! 4. parses it (400 on malformed input);
@@ -12,8 +14,9 @@
 //!    (a redelivery is acknowledged without a second dispatch);
 //! 6. hands the new events to your handler on a spawned task, in order, without holding the
 //!    response: Botmaker wants its 200 within 10 seconds, Twilio within 15;
-//! 7. answers what the provider expects: an empty TwiML `<Response/>` for Twilio, an empty 200
-//!    for Botmaker.
+//! 7. answers what the provider expects
+//!    ([`WhatsAppProvider::acknowledgement`](crate::WhatsAppProvider::acknowledgement)): an
+//!    empty TwiML `<Response/>` for Twilio, an empty 200 for Botmaker.
 //!
 //! Because the provider gets its 200 before your handler runs, a handler that fails loses
 //! that event: the provider will not redeliver it. When an event must not be lost, have the
@@ -30,16 +33,16 @@ use std::time::Duration;
 
 use ::axum::Router;
 use ::axum::body::Bytes;
-use ::axum::extract::{DefaultBodyLimit, OriginalUri, State};
+use ::axum::extract::{DefaultBodyLimit, OriginalUri, Path, State};
 use ::axum::http::{HeaderMap, Method, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
-use ::axum::routing::{MethodRouter, get, post};
+use ::axum::routing::{any, get};
 use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
 use crate::error::Error;
 use crate::event::InboundEvent;
-use crate::provider::{ProviderKind, WebhookRequest, url_from_forwarded_headers};
+use crate::provider::{Acknowledgement, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Bot, Registry, RouteError};
 
 /// One event for your handler, with the bot it is for (whose provider you reply through).
@@ -137,37 +140,40 @@ impl WebhookServer {
         self
     }
 
-    /// The router: `POST`/`GET /twilio` and `POST /botmaker`. Nest or merge it into your
+    /// The router: `/{provider}` for the webhooks of each provider that has a bot in the
+    /// registry (`/twilio`, `/botmaker`, …), and `GET /healthz`. Nest or merge it into your
     /// app; the URL checked is the path as the provider called it, prefix included.
     pub fn router(self) -> Router {
         let limit = self.body_limit;
         let state = Arc::new(self);
         Router::new()
-            .route("/twilio", endpoint(ProviderKind::Twilio))
-            .route("/botmaker", endpoint(ProviderKind::Botmaker))
             .route("/healthz", get(|| async { "ok" }))
+            .route("/{provider}", any(endpoint))
             .layer(DefaultBodyLimit::max(limit))
             .with_state(state)
     }
 
-    /// Handles one webhook (the router calls this; it is public for other frameworks).
+    /// Handles one webhook for the provider named `provider` (the router calls this; it is
+    /// public for other frameworks).
     pub async fn handle(
         &self,
-        kind: ProviderKind,
+        provider: impl AsRef<str>,
         method: Method,
         path_and_query: &str,
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
-        let span = tracing::info_span!("webhook", provider = %kind, bot = tracing::field::Empty);
-        self.handle_inner(kind, method, path_and_query, headers, body)
+        let provider = provider.as_ref();
+        let span =
+            tracing::info_span!("webhook", provider = %provider, bot = tracing::field::Empty);
+        self.handle_inner(provider, method, path_and_query, headers, body)
             .instrument(span)
             .await
     }
 
     async fn handle_inner(
         &self,
-        kind: ProviderKind,
+        provider: &str,
         method: Method,
         path_and_query: &str,
         headers: HeaderMap,
@@ -186,11 +192,19 @@ impl WebhookServer {
             },
         };
         let request = WebhookRequest::from_parts(method, url, headers, body);
-        let bot = match self.registry.route(kind, &request) {
+        let bot = match self.registry.route(provider, &request) {
             Ok(bot) => bot,
             Err(e @ RouteError::UnknownBot { .. }) => {
                 tracing::warn!(error = %e, "webhook for an unknown bot");
                 return plain(StatusCode::NOT_FOUND, "unknown bot");
+            }
+            Err(e @ RouteError::UnknownProvider { .. }) => {
+                tracing::warn!(error = %e, "webhook for an unknown provider");
+                return plain(StatusCode::NOT_FOUND, "not found");
+            }
+            Err(e @ RouteError::MethodNotAllowed { .. }) => {
+                tracing::warn!(error = %e, "webhook with an unexpected method");
+                return plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
             }
             Err(e) => {
                 tracing::warn!(error = %e, "webhook names no bot");
@@ -227,6 +241,7 @@ impl WebhookServer {
             }
         }
         tracing::info!(events = fresh.len(), "webhook accepted");
+        let ack = bot.provider.acknowledgement();
         if !fresh.is_empty() {
             let handler = self.handler.clone();
             let task = async move {
@@ -240,16 +255,19 @@ impl WebhookServer {
             };
             tokio::spawn(task.in_current_span());
         }
-        match kind {
-            ProviderKind::Twilio => (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, crate::twilio::twiml::CONTENT_TYPE)],
-                crate::twilio::twiml::empty(),
-            )
-                .into_response(),
-            ProviderKind::Botmaker => StatusCode::OK.into_response(),
-        }
+        acknowledge(&ack)
     }
+}
+
+/// The provider's acknowledgement as an axum response.
+fn acknowledge(ack: &Acknowledgement) -> Response {
+    let mut response = (ack.status(), ack.body().clone()).into_response();
+    if let Some(ct) = ack.content_type()
+        && let Ok(value) = header::HeaderValue::from_str(ct)
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response {
@@ -265,18 +283,16 @@ fn path_and_query(uri: &::axum::http::Uri) -> &str {
     uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
 }
 
-/// The route of one provider's webhooks: `POST` (and, for Twilio, `GET`).
-fn endpoint(kind: ProviderKind) -> MethodRouter<Arc<WebhookServer>> {
-    let handler = move |State(s): State<Arc<WebhookServer>>,
-                        OriginalUri(uri): OriginalUri,
-                        method: Method,
-                        headers: HeaderMap,
-                        body: Bytes| async move {
-        s.handle(kind, method, path_and_query(&uri), headers, body)
-            .await
-    };
-    match kind {
-        ProviderKind::Twilio => post(handler).get(handler),
-        ProviderKind::Botmaker => post(handler),
-    }
+/// The route of every provider's webhooks: `/{provider}`, any method (the registry answers
+/// 405 for a method the provider does not use).
+async fn endpoint(
+    State(s): State<Arc<WebhookServer>>,
+    Path(provider): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    s.handle(&provider, method, path_and_query(&uri), headers, body)
+        .await
 }

@@ -110,12 +110,12 @@ fn serde_uses_e164() {
 fn addresses_are_numbers_or_user_ids() {
     let phone = WhatsAppAddress::parse("whatsapp:+14155550100").unwrap();
     assert_eq!(phone.phone().map(PhoneNumber::e164), Some("+14155550100"));
-    assert_eq!(phone.twilio(), "whatsapp:+14155550100");
-    assert_eq!(phone.botmaker_contact_id(), "14155550100");
+    assert_eq!(phone.whatsapp(), "whatsapp:+14155550100");
+    assert_eq!(phone.wa_id(), "14155550100");
 
     let id = WhatsAppAddress::parse("whatsapp:US.ABC123").unwrap();
     assert_eq!(id, WhatsAppAddress::UserId("US.ABC123".into()));
-    assert_eq!(id.twilio(), "whatsapp:US.ABC123");
+    assert_eq!(id.whatsapp(), "whatsapp:US.ABC123");
     assert_eq!(id.to_string(), "US.ABC123");
     assert!(id.phone().is_none());
 

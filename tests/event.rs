@@ -21,7 +21,7 @@ fn round_trip(event: &InboundEvent) -> Value {
 #[test]
 fn message_serializes_exactly_as_designed() {
     let mut m = InboundMessage::new(
-        ProviderKind::Twilio,
+        ProviderKind::TWILIO,
         "SM0123456789abcdef0123456789abcdef",
         MessageContent::Text {
             body: "hola".into(),
@@ -106,7 +106,7 @@ fn every_content_kind_round_trips() {
         "unsupported",
     ];
     for (content, ty) in contents.into_iter().zip(types) {
-        let mut m = InboundMessage::new(ProviderKind::Botmaker, "m1", content);
+        let mut m = InboundMessage::new(ProviderKind::BOTMAKER, "m1", content);
         m.author = Author::Agent;
         m.timestamp = Timestamp::parse_rfc3339("2026-04-17T15:37:32-03:00");
         m.reply_to = Some("m0".into());
@@ -120,7 +120,7 @@ fn every_content_kind_round_trips() {
 
 #[test]
 fn status_with_error_round_trips() {
-    let mut s = StatusUpdate::new(ProviderKind::Twilio, DeliveryStatus::Failed);
+    let mut s = StatusUpdate::new(ProviderKind::TWILIO, DeliveryStatus::Failed);
     s.message_id = Some("SM1".into());
     s.recipient = addr("whatsapp:US.ABC123");
     s.error = Some(StatusError::new("63016", Some("outside the window".into())));
@@ -191,7 +191,7 @@ fn supersedes_only_moves_forward() {
 #[test]
 fn dedup_keys_are_stable_and_distinct() {
     let msg = InboundEvent::Message(InboundMessage::new(
-        ProviderKind::Twilio,
+        ProviderKind::TWILIO,
         "SM1",
         MessageContent::Text { body: "a".into() },
     ));
@@ -199,7 +199,7 @@ fn dedup_keys_are_stable_and_distinct() {
     assert_eq!(msg.clone().dedup_key(), msg.dedup_key());
 
     let status = |st: DeliveryStatus| {
-        let mut s = StatusUpdate::new(ProviderKind::Twilio, st);
+        let mut s = StatusUpdate::new(ProviderKind::TWILIO, st);
         s.message_id = Some("SM1".into());
         InboundEvent::Status(s)
     };
@@ -210,7 +210,7 @@ fn dedup_keys_are_stable_and_distinct() {
     assert_ne!(sent.dedup_key(), msg.dedup_key());
 
     let snapshot = |t: &str| {
-        let mut s = StatusUpdate::new(ProviderKind::Botmaker, DeliveryStatus::Read);
+        let mut s = StatusUpdate::new(ProviderKind::BOTMAKER, DeliveryStatus::Read);
         s.conversation_id = Some("CHAT1".into());
         s.timestamp = Timestamp::parse_rfc3339(t);
         InboundEvent::Status(s)

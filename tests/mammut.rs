@@ -1,7 +1,7 @@
 //! Mammut: bot config validation, create and update requests, TaskResult.
 
 use serde_json::json;
-use whatsapp_connector::Error;
+use whatsapp_connector::mammut::TaskFailed;
 use whatsapp_connector::mammut::{
     BotConfig, DEFAULT_BASE_URL, ElementType, QueryValueStyle, TaskResult, TaskStatus,
 };
@@ -264,9 +264,7 @@ fn a_failed_task_is_an_error_even_with_200() {
     assert!(!r.is_success());
     assert_eq!(r.status, TaskStatus::Failed);
     assert_eq!(r.created_user_id(), None);
-    assert!(
-        matches!(r.into_success(), Err(Error::MammutTaskFailed { status }) if status == "Failed")
-    );
+    assert!(matches!(r.into_success(), Err(TaskFailed { status, .. }) if status == "Failed"));
     let odd = TaskResult::from_json(br#"{"status": "Pending"}"#).unwrap();
     assert_eq!(odd.status, TaskStatus::Other("Pending".into()));
     assert!(odd.into_success().is_err());

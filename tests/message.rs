@@ -230,12 +230,23 @@ fn templates_need_an_id() {
         .validate()
         .is_ok()
     );
-    assert!(matches!(
-        msg(Content::Template(Template::content_sid("HX123"))).validate(),
-        Err(ValidationError::Invalid {
-            field: "content sid",
-            ..
+    assert_eq!(
+        msg(Content::Template(Template::with_id(" "))).validate(),
+        Err(ValidationError::Empty {
+            field: "template id"
         })
+    );
+    // The form of an id is the provider's to check, before any call: Twilio's are HX SIDs.
+    let bad_sid = msg(Content::Template(Template::content_sid("HX123")));
+    assert!(bad_sid.validate().is_ok());
+    assert!(matches!(
+        whatsapp_connector::twilio::MessageRequest::from_outbound(&bad_sid),
+        Err(whatsapp_connector::Error::Invalid(
+            ValidationError::Invalid {
+                field: "content sid",
+                ..
+            }
+        ))
     ));
     let mut many = Template::named("t");
     for i in 0..101 {

@@ -107,13 +107,13 @@ fn registry_matches_numbers_in_any_form() {
         r.insert("whatsapp:+14155238886", bot("a", "+14155238886"))
             .is_none()
     );
-    assert_eq!(r.get(ProviderKind::Twilio, "14155238886").unwrap().id, "a");
+    assert_eq!(r.get(ProviderKind::TWILIO, "14155238886").unwrap().id, "a");
     assert_eq!(
-        r.get(ProviderKind::Twilio, "+1 415 523 8886").unwrap().id,
+        r.get(ProviderKind::TWILIO, "+1 415 523 8886").unwrap().id,
         "a"
     );
     assert!(
-        r.get(ProviderKind::Botmaker, "+14155238886").is_none(),
+        r.get(ProviderKind::BOTMAKER, "+14155238886").is_none(),
         "per provider"
     );
     let old = r.insert("+14155238886", bot("b", "+14155238886")).unwrap();
@@ -126,14 +126,14 @@ fn registry_matches_numbers_in_any_form() {
     )
     .with_method(Method::GET);
     assert_eq!(
-        r.route(ProviderKind::Twilio, &get).unwrap().id,
+        r.route(ProviderKind::TWILIO, &get).unwrap().id,
         "b",
         "GET webhooks carry To in the query"
     );
 
     let none = WebhookRequest::new("https://x.example.com/twilio", "Body=hola");
     assert_eq!(
-        r.route(ProviderKind::Twilio, &none).unwrap_err(),
+        r.route(ProviderKind::TWILIO, &none).unwrap_err(),
         RouteError::NoBusinessAddress
     );
     let other = WebhookRequest::new(
@@ -141,11 +141,11 @@ fn registry_matches_numbers_in_any_form() {
         "To=whatsapp%3A%2B14155550999",
     );
     assert!(matches!(
-        r.route(ProviderKind::Twilio, &other),
+        r.route(ProviderKind::TWILIO, &other),
         Err(RouteError::UnknownBot { address }) if address == "whatsapp:+14155550999"
     ));
     assert!(
-        r.remove(ProviderKind::Twilio, "whatsapp:+14155238886")
+        r.remove(ProviderKind::TWILIO, "whatsapp:+14155238886")
             .is_some()
     );
     assert!(r.is_empty());

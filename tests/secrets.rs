@@ -555,7 +555,7 @@ async fn tracing_never_records_secrets_or_bodies_above_debug() {
         let req = hook.request(url, token);
         server
             .handle(
-                ProviderKind::Twilio,
+                ProviderKind::TWILIO,
                 http::Method::POST,
                 "/twilio",
                 req.headers().clone(),
@@ -570,7 +570,7 @@ async fn tracing_never_records_secrets_or_bodies_above_debug() {
         let req = bm.request("https://bot.example.com/botmaker", token);
         server
             .handle(
-                ProviderKind::Botmaker,
+                ProviderKind::BOTMAKER,
                 http::Method::POST,
                 "/botmaker",
                 req.headers().clone(),
@@ -582,7 +582,7 @@ async fn tracing_never_records_secrets_or_bodies_above_debug() {
     headers.insert("auth-bm-token", BM_HOOK.parse().unwrap());
     server
         .handle(
-            ProviderKind::Botmaker,
+            ProviderKind::BOTMAKER,
             http::Method::POST,
             "/botmaker",
             headers,

@@ -276,7 +276,7 @@ async fn botmaker_webhook_is_verified_parsed_and_answered_200() {
     assert_eq!((status, body.as_str()), (200, ""));
     let d = h.next().await;
     assert_eq!(d.bot.id, "bot-bm");
-    assert_eq!(d.event.provider(), ProviderKind::Botmaker);
+    assert_eq!(d.event.provider(), ProviderKind::BOTMAKER);
     assert_eq!(
         d.event.as_message().and_then(|m| m.text()),
         Some("hola bot")

@@ -51,7 +51,7 @@ async fn fake_twilio_answers_201_and_records_the_form() {
         Content::Media(Media::new("https://example.com/a.jpg").with_caption("recibo")),
     );
     let receipt = p.send(&msg).await.unwrap();
-    assert_eq!(receipt.provider, ProviderKind::Twilio);
+    assert_eq!(receipt.provider, ProviderKind::TWILIO);
     assert!(receipt.message_id.starts_with("SM") && receipt.message_id.len() == 34);
     assert_eq!(receipt.status, DeliveryStatus::Queued);
     let reqs = fake.requests();

@@ -103,7 +103,7 @@ impl ChatRef {
     pub fn contact(channel_id: impl Into<String>, to: &WhatsAppAddress) -> Self {
         ChatRef::Contact {
             channel_id: channel_id.into(),
-            contact_id: to.botmaker_contact_id().to_owned(),
+            contact_id: to.wa_id().to_owned(),
         }
     }
 
@@ -585,7 +585,7 @@ fn template_name(t: &Template) -> Result<&str, Error> {
     match &t.id {
         TemplateId::Name(n) => Ok(n),
         _ => Err(Error::Unsupported {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             what: "Twilio Content templates (name a Botmaker intent or template instead)",
         }),
     }
@@ -664,7 +664,7 @@ pub(crate) fn v1_request(
                 "audioURL"
             } else if mime.starts_with("video/") {
                 return Err(Error::Unsupported {
-                    provider: ProviderKind::Botmaker,
+                    provider: ProviderKind::BOTMAKER,
                     what: "video through the legacy v1 API",
                 });
             } else {
@@ -686,13 +686,13 @@ pub(crate) fn v1_request(
         }
         Content::Location(_) => {
             return Err(Error::Unsupported {
-                provider: ProviderKind::Botmaker,
+                provider: ProviderKind::BOTMAKER,
                 what: "locations through the legacy v1 API",
             });
         }
         Content::Interactive(_) => {
             return Err(Error::Unsupported {
-                provider: ProviderKind::Botmaker,
+                provider: ProviderKind::BOTMAKER,
                 what: "interactive messages through the legacy v1 API",
             });
         }
@@ -708,6 +708,7 @@ pub(crate) fn v1_request(
 /// Any 2xx is a success unless its body carries an error (`{"error": {...}}` from v1, or a
 /// non-empty `{"errors": [...]}`). The receipt's id is v2's `webhookNotificationId`, or
 /// v1's `id`; it is empty when the answer named none.
+#[allow(clippy::result_large_err)] // Turned into `Error` (which boxes it) by the one caller.
 pub(crate) fn interpret(
     status: u16,
     retry_after: Option<Duration>,
@@ -733,7 +734,7 @@ pub(crate) fn interpret(
             }
         });
         return Ok(SendReceipt::new(
-            ProviderKind::Botmaker,
+            ProviderKind::BOTMAKER,
             id,
             DeliveryStatus::Accepted,
             raw,
@@ -812,7 +813,7 @@ fn api_error(
             .and_then(classify_code)
             .unwrap_or_else(|| ApiErrorKind::from_http_status(status))
     };
-    let mut err = ApiError::new(ProviderKind::Botmaker, status, message)
+    let mut err = ApiError::new(ProviderKind::BOTMAKER, status, message)
         .with_kind(kind)
         .with_body(body)
         .with_retry_after(retry_after);
@@ -861,19 +862,19 @@ fn transport_error(e: reqwest::Error, sends: bool) -> Error {
     let reason = error_chain(&e);
     if e.is_connect() {
         Error::Connect {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason,
         }
     } else if e.is_builder() {
         Error::Config(ConfigError::new("base-url", reason))
     } else if sends {
         Error::MaybeSent {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason,
         }
     } else {
         Error::Transport {
-            provider: ProviderKind::Botmaker,
+            provider: ProviderKind::BOTMAKER,
             reason,
         }
     }
@@ -921,12 +922,12 @@ impl Client {
         let unread = |reason: String| {
             if sends {
                 Error::MaybeSent {
-                    provider: ProviderKind::Botmaker,
+                    provider: ProviderKind::BOTMAKER,
                     reason,
                 }
             } else {
                 Error::Transport {
-                    provider: ProviderKind::Botmaker,
+                    provider: ProviderKind::BOTMAKER,
                     reason,
                 }
             }
@@ -947,7 +948,7 @@ impl Client {
                     ))
                 } else {
                     Error::TooLarge {
-                        provider: ProviderKind::Botmaker,
+                        provider: ProviderKind::BOTMAKER,
                         limit: MAX_SUCCESS_BODY as u64,
                     }
                 });
@@ -975,7 +976,7 @@ impl Client {
         let url = format!("{}{}", self.base_url, path);
         run_with_retries(&self.retry, |_| async {
             let answer = self.exchange(self.http.post(&url).json(body), true).await?;
-            interpret(answer.status, answer.retry_after, &answer.body).map_err(Error::Api)
+            interpret(answer.status, answer.retry_after, &answer.body).map_err(Error::from)
         })
         .await
     }
@@ -1000,7 +1001,7 @@ impl Client {
                 Ok(answer)
             } else {
                 let json = serde_json::from_str::<Value>(&answer.body).ok();
-                Err(Error::Api(api_error(
+                Err(Error::from(api_error(
                     answer.status,
                     answer.retry_after,
                     &answer.body,

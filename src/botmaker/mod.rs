@@ -56,6 +56,11 @@ pub use webhook::{
 
 use client::{Client, V2Send};
 
+impl ProviderKind {
+    /// Botmaker: `botmaker` in the event JSON.
+    pub const BOTMAKER: ProviderKind = ProviderKind::new("botmaker");
+}
+
 /// The time a request may take before it is abandoned, unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -291,7 +296,7 @@ impl BotmakerProvider {
         match self.version {
             ApiVersion::V2 => Ok(()),
             _ => Err(Error::Unsupported {
-                provider: ProviderKind::Botmaker,
+                provider: ProviderKind::BOTMAKER,
                 what,
             }),
         }
@@ -309,7 +314,7 @@ impl BotmakerProvider {
     pub async fn send_messages(&self, request: &MessagesRequest) -> Result<SendReceipt, Error> {
         let send = self.post_messages(request);
         traced_send(
-            ProviderKind::Botmaker,
+            ProviderKind::BOTMAKER,
             "messages",
             &chat_label(&request.chat),
             send,
@@ -331,7 +336,7 @@ impl BotmakerProvider {
     ) -> Result<SendReceipt, Error> {
         let send = self.post_intent(request);
         traced_send(
-            ProviderKind::Botmaker,
+            ProviderKind::BOTMAKER,
             "template",
             &chat_label(&request.chat),
             send,
@@ -356,16 +361,14 @@ impl BotmakerProvider {
     ) -> Result<Option<Timestamp>, Error> {
         self.require_v2("window lookups through the legacy v1 API")?;
         let channel = self.require_channel()?;
-        self.client
-            .window_closes_at(channel, contact.botmaker_contact_id())
-            .await
+        self.client.window_closes_at(channel, contact.wa_id()).await
     }
 }
 
 #[async_trait]
 impl WhatsAppProvider for BotmakerProvider {
     fn kind(&self) -> ProviderKind {
-        ProviderKind::Botmaker
+        ProviderKind::BOTMAKER
     }
 
     /// Sends one message. Text, media, locations and interactive messages go to
@@ -378,7 +381,7 @@ impl WhatsAppProvider for BotmakerProvider {
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         let send = self.send_outbound(message);
         traced_send(
-            ProviderKind::Botmaker,
+            ProviderKind::BOTMAKER,
             message.content.kind(),
             &message.to,
             send,
@@ -393,6 +396,12 @@ impl WhatsAppProvider for BotmakerProvider {
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
         self.parse_payload(request)?.to_events()
     }
+
+    /// The WhatsApp number (`WHATSAPP_NUMBER`, `whatsappNumber`), then the channel id
+    /// (`chatChannelId`, `channelId`).
+    fn webhook_addresses(&self, request: &WebhookRequest) -> Vec<String> {
+        webhook::business_addresses(request.body())
+    }
 }
 
 impl BotmakerProvider {
@@ -404,12 +413,8 @@ impl BotmakerProvider {
         match self.version {
             ApiVersion::V1 => {
                 let line = client::v1_line(channel);
-                let (path, body) = client::v1_request(
-                    &line,
-                    message.to.botmaker_contact_id(),
-                    &message.content,
-                    reference,
-                )?;
+                let (path, body) =
+                    client::v1_request(&line, message.to.wa_id(), &message.content, reference)?;
                 self.client.post(path, &body).await
             }
             _ => {

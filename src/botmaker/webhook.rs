@@ -883,7 +883,7 @@ fn flat_event(
         Author::User => m.from_name.as_deref().or(ctx.nick_name),
         _ => m.operator_name.as_deref().or(m.from_name.as_deref()),
     };
-    let mut event = InboundMessage::new(ProviderKind::Botmaker, id, flat_content(m));
+    let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, flat_content(m));
     event.author = author;
     event.from = from;
     event.to = to;
@@ -949,7 +949,7 @@ fn legacy_event(l: &LegacyMessage) -> Result<InboundMessage, ParseError> {
             reason: "no text or media".into(),
         }
     };
-    let mut event = InboundMessage::new(ProviderKind::Botmaker, id, content);
+    let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, content);
     event.from = opt_address("FROM", platform, l.from.as_deref())?;
     event.to = opt_address("WHATSAPP_NUMBER", platform, l.whatsapp_number.as_deref())?;
     event.profile_name = l.from_name.clone();
@@ -986,7 +986,7 @@ fn snapshot_event(s: &StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     } else {
         ("FROM", s.from.as_deref())
     };
-    let mut update = StatusUpdate::new(ProviderKind::Botmaker, status);
+    let mut update = StatusUpdate::new(ProviderKind::BOTMAKER, status);
     update.message_id = message_id;
     update.recipient = opt_address(field, platform, contact)?;
     update.conversation_id = chat;
@@ -996,6 +996,26 @@ fn snapshot_event(s: &StatusSnapshot) -> Result<StatusUpdate, ParseError> {
         _ => None,
     });
     Ok(update)
+}
+
+/// The business addresses a webhook body names, best first: the WhatsApp number, then the
+/// channel id. Empty when the body is not a JSON object.
+pub(crate) fn business_addresses(body: &[u8]) -> Vec<String> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    [
+        "WHATSAPP_NUMBER",
+        "whatsappNumber",
+        "chatChannelId",
+        "channelId",
+    ]
+    .into_iter()
+    .filter_map(|key| match map.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    })
+    .collect()
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::message::{Content, Limits, OutboundMessage, SendReceipt, TemplateId, 
 use crate::provider::ProviderKind;
 use crate::retry::{parse_retry_after, run_with_retries};
 
-const TWILIO: ProviderKind = ProviderKind::Twilio;
+const TWILIO: ProviderKind = ProviderKind::TWILIO;
 /// How many characters of a body that is not Twilio's error JSON go into the message.
 const EXCERPT_CHARS: usize = 200;
 /// The most redirects a media download follows.
@@ -135,7 +135,14 @@ impl MessageRequest {
                 req.media_url(m.url.clone())
             }
             Content::Template(t) => match &t.id {
-                TemplateId::ContentSid(sid) => {
+                TemplateId::Id(sid) => {
+                    if !super::is_sid(sid, "HX") {
+                        return Err(ValidationError::Invalid {
+                            field: "content sid",
+                            reason: "must be HX followed by 32 hexadecimal digits".into(),
+                        }
+                        .into());
+                    }
                     let req = req.content_sid(sid.clone());
                     if t.variables.is_empty() {
                         req
@@ -205,9 +212,9 @@ impl MessageRequest {
     /// The form body, with `To` and the sender first.
     fn encode(&self, sender: &Sender) -> Result<String, Error> {
         let mut form: Vec<(&str, String)> = Vec::with_capacity(self.params.len() + 2);
-        form.push(("To", self.to.twilio()));
+        form.push(("To", self.to.whatsapp()));
         match sender {
-            Sender::From(a) => form.push(("From", a.twilio())),
+            Sender::From(a) => form.push(("From", a.whatsapp())),
             Sender::MessagingService(sid) => form.push(("MessagingServiceSid", sid.clone())),
         }
         for (k, v) in &self.params {
@@ -409,7 +416,7 @@ async fn attempt(
             .await
             .map(|r| String::from_utf8_lossy(&r.bytes).into_owned())
             .unwrap_or_default();
-        Err(Error::Api(api_error(status, &text, retry_after)))
+        Err(Error::from(api_error(status, &text, retry_after)))
     }
 }
 
@@ -496,7 +503,7 @@ pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<Downloade
                 .await
                 .map(|r| String::from_utf8_lossy(&r.bytes).into_owned())
                 .unwrap_or_default();
-            return Err(Error::Api(api_error(status.as_u16(), &text, retry)));
+            return Err(Error::from(api_error(status.as_u16(), &text, retry)));
         }
         let limit = inner.media_max_bytes;
         let content_type = response

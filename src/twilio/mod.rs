@@ -55,14 +55,42 @@ use async_trait::async_trait;
 use crate::address::WhatsAppAddress;
 use crate::error::{ConfigError, Error, ParseError, VerifyError};
 use crate::event::InboundEvent;
-use crate::mammut::BotConfig;
-use crate::message::{OutboundMessage, SendReceipt, is_sid};
-use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers};
+use crate::message::{Limits, OutboundMessage, SendReceipt, Template};
+use crate::provider::{
+    Acknowledgement, ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers,
+};
 use crate::retry::{RetryPolicy, traced_send};
 use crate::secret::Secret;
 
 pub use client::{DownloadedMedia, MessageRequest, classify};
 pub use signature::{Verified, Verifier};
+
+impl ProviderKind {
+    /// Twilio's Programmable Messaging: `twilio` in the event JSON.
+    pub const TWILIO: ProviderKind = ProviderKind::new("twilio");
+}
+
+impl Limits {
+    /// Twilio's: `Body` holds at most 1,600 characters, and a caption travels in `Body`.
+    pub const TWILIO: Limits = Limits {
+        max_text_chars: 1600,
+        max_caption_chars: 1024,
+    };
+}
+
+impl Template {
+    /// A Twilio Content template by its SID (`HX` and 32 hexadecimal digits).
+    pub fn content_sid(sid: impl Into<String>) -> Self {
+        Template::with_id(sid)
+    }
+}
+
+/// True for `prefix` followed by 32 hexadecimal digits (a Twilio SID).
+pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
+    s.len() == prefix.len() + 32
+        && s.starts_with(prefix)
+        && s[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit())
+}
 
 /// Twilio's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
@@ -512,35 +540,6 @@ impl TwilioProvider {
         }
     }
 
-    /// A builder preset from a Mammut bot's config: its account SID, auth token (for
-    /// requests and webhooks) and WhatsApp number as the sender.
-    ///
-    /// A platform with many bots should give them all one HTTP client
-    /// ([`TwilioBuilder::http_client`]; cloning a `reqwest::Client` shares its pool), since
-    /// building a client per bot is slow.
-    pub fn builder_from_bot_config(config: &BotConfig) -> TwilioBuilder {
-        Self::builder(config.twilio_account_sid())
-            .auth_token(config.twilio_auth_token().clone())
-            .sender(Sender::From(WhatsAppAddress::Phone(
-                config.phone_number().clone(),
-            )))
-    }
-
-    /// A provider for a Mammut bot, with the default settings.
-    ///
-    /// ```
-    /// use whatsapp_connector::mammut::BotConfig;
-    /// use whatsapp_connector::twilio::TwilioProvider;
-    ///
-    /// let config = BotConfig::new("AC0123456789abcdef0123456789abcdef",
-    ///     "0123456789abcdef0123456789abcdef", "whatsapp:+14155238886").unwrap();
-    /// let twilio = TwilioProvider::from_bot_config(&config).unwrap();
-    /// assert_eq!(twilio.account_sid(), "AC0123456789abcdef0123456789abcdef");
-    /// ```
-    pub fn from_bot_config(config: &BotConfig) -> Result<Self, ConfigError> {
-        Self::builder_from_bot_config(config).build()
-    }
-
     /// The account SID.
     pub fn account_sid(&self) -> &str {
         &self.inner.account_sid
@@ -588,7 +587,7 @@ impl TwilioProvider {
     /// Sends a message built field by field (several media URLs, extra parameters).
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         let send = client::send(&self.inner, request);
-        traced_send(ProviderKind::Twilio, request.kind(), request.to(), send).await
+        traced_send(ProviderKind::TWILIO, request.kind(), request.to(), send).await
     }
 
     /// Downloads an inbound message's media (a `MediaUrl{N}`). The account's credentials
@@ -613,7 +612,7 @@ fn path_and_query(url: &str) -> &str {
 #[async_trait]
 impl WhatsAppProvider for TwilioProvider {
     fn kind(&self) -> ProviderKind {
-        ProviderKind::Twilio
+        ProviderKind::TWILIO
     }
 
     /// Sends text, media, a Content template (by `HX…` SID) or a location. Interactive
@@ -624,7 +623,7 @@ impl WhatsAppProvider for TwilioProvider {
             client::send(&self.inner, &request).await
         };
         traced_send(
-            ProviderKind::Twilio,
+            ProviderKind::TWILIO,
             message.content.kind(),
             &message.to,
             send,
@@ -638,6 +637,22 @@ impl WhatsAppProvider for TwilioProvider {
 
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
         webhook::parse_request(request)
+    }
+
+    /// The business number: `To` of an inbound message, `From` of a status callback (the
+    /// callback is about a message the business sent).
+    fn webhook_addresses(&self, request: &WebhookRequest) -> Vec<String> {
+        webhook::business_address(request).into_iter().collect()
+    }
+
+    /// Twilio calls webhooks with `POST`, or `GET` where the number is configured so.
+    fn webhook_methods(&self) -> &'static [http::Method] {
+        &[http::Method::POST, http::Method::GET]
+    }
+
+    /// An empty TwiML `<Response/>`: Twilio sends nothing back to the user.
+    fn acknowledgement(&self) -> Acknowledgement {
+        Acknowledgement::new(twiml::CONTENT_TYPE, twiml::empty())
     }
 
     /// Decodes the body once, for both the signature and the events: the same result as

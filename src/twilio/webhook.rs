@@ -270,6 +270,18 @@ impl fmt::Debug for Params {
     }
 }
 
+/// The business number a webhook names: `To` of an inbound message, `From` of a status
+/// callback. `None` when the request is not a form Twilio would send.
+pub(crate) fn business_address(request: &WebhookRequest) -> Option<String> {
+    let params = Params::from_request(request).ok()?;
+    let name = if params.get("MessageStatus").is_some() {
+        "From"
+    } else {
+        "To"
+    };
+    params.get(name).map(str::to_owned)
+}
+
 impl Params {
     /// Decodes a form body. An error names the parameter that is not valid form encoding
     /// or not UTF-8.
@@ -825,7 +837,7 @@ impl<'a> InboundParams<'a> {
 
     /// The normalized message.
     pub fn to_message(&self) -> Result<InboundMessage, ParseError> {
-        let mut m = InboundMessage::new(ProviderKind::Twilio, self.message_sid, self.content()?);
+        let mut m = InboundMessage::new(ProviderKind::TWILIO, self.message_sid, self.content()?);
         m.from = self.from_address()?;
         m.to = self.to_address()?;
         m.profile_name = self.profile_name.map(str::to_owned);
@@ -973,7 +985,7 @@ impl<'a> StatusParams<'a> {
 
     /// The normalized status change; the recipient comes from `To`.
     pub fn to_status(&self) -> Result<StatusUpdate, ParseError> {
-        let mut s = StatusUpdate::new(ProviderKind::Twilio, self.status());
+        let mut s = StatusUpdate::new(ProviderKind::TWILIO, self.status());
         s.message_id = Some(self.message_sid.to_owned());
         s.recipient = address("To", self.to)?;
         s.error = self.error();
