@@ -37,7 +37,7 @@
 //! [`Content::Interactive`](crate::Content::Interactive) is refused with
 //! [`Error::Unsupported`]: Twilio's Messages API sends buttons and lists only as Content
 //! templates, so create one (in the console or the Content API) and send it as a
-//! [`Template`](crate::Template) by its `HX…` SID. Templates by name are refused for the
+//! [`Template`] by its `HX…` SID. Templates by name are refused for the
 //! same reason.
 
 pub mod client;
