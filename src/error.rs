@@ -283,6 +283,12 @@ pub enum VerifyError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A header that must come once came more than once: which value to check is unknown.
+    #[error("the {header} header comes more than once")]
+    AmbiguousHeader {
+        /// The header's name.
+        header: &'static str,
+    },
     /// The signature names a signing algorithm this crate does not know.
     #[error("unsupported signature algorithm {algorithm:?}")]
     UnsupportedAlgorithm {

@@ -200,15 +200,68 @@ impl WebhookRequest {
         self
     }
 
-    /// Adds a header. A name or value that is not valid in HTTP is ignored.
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            self.headers.append(n, v);
+    /// Sets a header, replacing any value it had. A name or value that is not valid in HTTP
+    /// leaves the request unchanged: use [`WebhookRequest::try_with_header`] to see the
+    /// error.
+    pub fn with_header(self, name: &str, value: &str) -> Self {
+        match self.try_with_header(name, value) {
+            Ok(req) => req,
+            Err((req, _)) => req,
         }
-        self
+    }
+
+    /// Adds a value to a header, keeping those it had. A name or value that is not valid in
+    /// HTTP leaves the request unchanged: use [`WebhookRequest::try_append_header`] to see
+    /// the error.
+    pub fn append_header(self, name: &str, value: &str) -> Self {
+        match self.try_append_header(name, value) {
+            Ok(req) => req,
+            Err((req, _)) => req,
+        }
+    }
+
+    /// Sets a header, replacing any value it had; an invalid name or value is an error,
+    /// returned with the request unchanged.
+    ///
+    /// ```
+    /// use whatsapp_connector::WebhookRequest;
+    ///
+    /// let req = WebhookRequest::new("https://bot.example.com/twilio", "")
+    ///     .with_header("x-twilio-signature", "first")
+    ///     .with_header("x-twilio-signature", "second");
+    /// assert_eq!(req.header("x-twilio-signature"), Some("second"));
+    /// let (req, err) = req.try_with_header("x-twilio-signature", "line\nbreak").unwrap_err();
+    /// assert!(err.to_string().contains("x-twilio-signature"));
+    /// assert_eq!(req.header("x-twilio-signature"), Some("second"));
+    /// ```
+    pub fn try_with_header(
+        mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Self, (Self, InvalidHeader)> {
+        match header_parts(name, value) {
+            Ok((n, v)) => {
+                self.headers.insert(n, v);
+                Ok(self)
+            }
+            Err(e) => Err((self, e)),
+        }
+    }
+
+    /// Adds a value to a header, keeping those it had; an invalid name or value is an
+    /// error, returned with the request unchanged.
+    pub fn try_append_header(
+        mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Self, (Self, InvalidHeader)> {
+        match header_parts(name, value) {
+            Ok((n, v)) => {
+                self.headers.append(n, v);
+                Ok(self)
+            }
+            Err(e) => Err((self, e)),
+        }
     }
 
     /// Replaces the URL (for example with the public URL behind a proxy).
@@ -241,6 +294,27 @@ impl WebhookRequest {
     /// ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The one value of a header that must not repeat, such as a signature: `Ok(None)` when
+    /// absent, [`VerifyError::AmbiguousHeader`] when it comes more than once (which value
+    /// was meant to be checked is then unknown), and
+    /// [`VerifyError::MalformedHeader`] when it is not visible ASCII.
+    pub fn unique_header(&self, name: &'static str) -> Result<Option<&str>, VerifyError> {
+        let mut values = self.headers.get_all(name).iter();
+        let Some(first) = values.next() else {
+            return Ok(None);
+        };
+        if values.next().is_some() {
+            return Err(VerifyError::AmbiguousHeader { header: name });
+        }
+        first
+            .to_str()
+            .map(Some)
+            .map_err(|_| VerifyError::MalformedHeader {
+                header: name,
+                reason: "it is not visible ASCII".into(),
+            })
     }
 
     /// The media type of the body, without parameters (`application/json`).
@@ -301,4 +375,31 @@ pub fn url_from_forwarded_headers(headers: &HeaderMap, path_and_query: &str) -> 
         format!("/{path_and_query}")
     };
     Some(format!("{proto}://{host}{pq}"))
+}
+
+/// A header name or value that HTTP does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid header {name:?}: {reason}")]
+#[non_exhaustive]
+pub struct InvalidHeader {
+    /// The name given.
+    pub name: String,
+    /// What is wrong: the name, or the value (which is not repeated here, as it may be a
+    /// secret).
+    pub reason: &'static str,
+}
+
+fn header_parts(
+    name: &str,
+    value: &str,
+) -> Result<(http::HeaderName, http::HeaderValue), InvalidHeader> {
+    let n = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| InvalidHeader {
+        name: name.to_owned(),
+        reason: "not a valid header name",
+    })?;
+    let v = http::HeaderValue::from_str(value).map_err(|_| InvalidHeader {
+        name: name.to_owned(),
+        reason: "the value holds a character HTTP does not allow in a header",
+    })?;
+    Ok((n, v))
 }

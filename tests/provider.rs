@@ -3,11 +3,14 @@
 use std::sync::Arc;
 
 use http::{HeaderMap, Method};
+use whatsapp_connector::botmaker::BotmakerProvider;
 use whatsapp_connector::links;
 use whatsapp_connector::provider::url_from_forwarded_headers;
 use whatsapp_connector::registry::{Bot, Registry, RouteError};
 use whatsapp_connector::twilio::TwilioProvider;
-use whatsapp_connector::{PhoneNumber, ProviderKind, WebhookRequest};
+use whatsapp_connector::{
+    PhoneNumber, ProviderKind, VerifyError, WebhookRequest, WhatsAppProvider,
+};
 
 #[test]
 fn from_http_joins_the_public_origin_with_the_path_as_received() {
@@ -149,4 +152,55 @@ fn registry_matches_numbers_in_any_form() {
             .is_some()
     );
     assert!(r.is_empty());
+}
+
+#[test]
+fn with_header_replaces_append_header_adds_and_try_says_what_is_wrong() {
+    let w = WebhookRequest::new("https://x.example.com/", Vec::new())
+        .with_header("X-Twilio-Signature", "genuine")
+        .with_header("x-twilio-signature", "forged");
+    let values: Vec<_> = w.headers().get_all("x-twilio-signature").iter().collect();
+    assert_eq!(values, ["forged"]);
+    assert_eq!(w.unique_header("x-twilio-signature"), Ok(Some("forged")));
+
+    let twice = w.append_header("x-twilio-signature", "genuine");
+    assert_eq!(
+        twice.headers().get_all("x-twilio-signature").iter().count(),
+        2
+    );
+    assert_eq!(
+        twice.unique_header("x-twilio-signature"),
+        Err(VerifyError::AmbiguousHeader {
+            header: "x-twilio-signature"
+        })
+    );
+    assert_eq!(twice.unique_header("auth-bm-token"), Ok(None));
+
+    let (same, e) = twice
+        .clone()
+        .try_with_header("bad header", "v")
+        .unwrap_err();
+    assert_eq!(e.name, "bad header");
+    assert!(e.to_string().contains("name"), "{e}");
+    assert_eq!(same.headers(), twice.headers());
+    let (_, e) = twice
+        .try_append_header("x-secret", "token\r\nInjected: 1")
+        .unwrap_err();
+    assert!(
+        !e.to_string().contains("token"),
+        "the value is not repeated: {e}"
+    );
+}
+
+#[test]
+fn a_signature_header_given_twice_is_refused() {
+    // Botmaker's token: a second copy is ambiguous even when both are right.
+    let botmaker = BotmakerProvider::builder()
+        .webhook_token("tok-a")
+        .build()
+        .unwrap();
+    let req = WebhookRequest::new("https://x.example.com/botmaker", "{}")
+        .with_header("auth-bm-token", "tok-a")
+        .append_header("auth-bm-token", "tok-a");
+    assert!(botmaker.verify(&req).is_err());
 }

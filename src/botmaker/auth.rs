@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn repeated_or_empty_headers_are_malformed() {
         let tokens = [Secret::new("tok-a")];
-        let twice = req(Some("tok-a")).with_header("auth-bm-token", "tok-a");
+        let twice = req(Some("tok-a")).append_header("auth-bm-token", "tok-a");
         assert!(matches!(
             verify_token(&tokens, false, &twice),
             Err(VerifyError::MalformedHeader { .. })
