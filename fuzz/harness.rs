@@ -463,7 +463,7 @@ fn wa_twilio_verify(rest: &[String], body: &[u8]) -> Outcome {
             Verifier::new().with_shared_key("wa", token)
         }
     };
-    match verifier.verify(&request) {
+    match verifier.verify_detailed(&request) {
         Ok(v) => assert!(!v.url.is_empty()),
         Err(e) => {
             // A failure never shows the key it was checked with.
