@@ -19,7 +19,7 @@
 //! is signed with HMAC-SHA256 (or HMAC-SHA1 for `HMAC_SHA1`) keyed with the shared key
 //! registered under that id. A missing or empty settings header, or one without
 //! `algorithm=`, means the auth-token scheme; an algorithm this crate does not know fails
-//! with [`VerifyError::UnsupportedAlgorithm`].
+//! with [`VerifyError::UnsupportedAlgorithm`](crate::VerifyError::UnsupportedAlgorithm).
 //!
 //! # URLs tried
 //!
