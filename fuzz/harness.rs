@@ -25,7 +25,7 @@ use whatsapp_connector::twilio::signature::{self, Algorithm, Verifier};
 use whatsapp_connector::twilio::{MessageRequest, TwilioProvider};
 use whatsapp_connector::{
     Content, Error, InboundEvent, Limits, Media, MessageContent, OutboundMessage, PhoneNumber,
-    Secret, Template, WebhookRequest, WhatsAppAddress, WhatsAppProvider, links,
+    Template, WebhookRequest, WhatsAppAddress, WhatsAppProvider, links,
 };
 
 // The `wa` example's own argument parser, as the example compiles it.
@@ -260,7 +260,8 @@ pub fn botmaker_webhook(data: &[u8]) {
     if let Ok(p) = &payload {
         assert_eq!(p.to_events(), parsed, "parse disagrees with parse_payload");
     }
-    let _ = whatsapp_connector::botmaker::webhook::parse_events(body);
+    let _ = whatsapp_connector::botmaker::webhook::WebhookPayload::from_json(body)
+        .and_then(|p| p.to_events());
 }
 
 /// Phone numbers and WhatsApp addresses: parsing, the forms each provider uses, links.
@@ -463,7 +464,7 @@ fn wa_twilio_verify(rest: &[String], body: &[u8]) -> Outcome {
             Verifier::new().with_shared_key("wa", token)
         }
     };
-    match verifier.verify(&request) {
+    match verifier.verify_detailed(&request) {
         Ok(v) => assert!(!v.url.is_empty()),
         Err(e) => {
             // A failure never shows the key it was checked with.
@@ -514,10 +515,14 @@ fn wa_botmaker_verify(rest: &[String]) -> Outcome {
     }
     // What the provider's verify does with these tokens (building a provider per input
     // would build an HTTP client each time).
-    let secrets: Vec<Secret> = tokens.iter().map(|t| Secret::new(t.as_str())).collect();
+    let verifier = tokens
+        .iter()
+        .fold(whatsapp_connector::botmaker::Verifier::new(), |v, t| {
+            v.with_token(t.as_str())
+        });
     let request = WebhookRequest::new("https://localhost/botmaker", Vec::new())
         .with_header("auth-bm-token", &header);
-    let verified = whatsapp_connector::botmaker::auth::verify_token(&secrets, false, &request);
+    let verified = verifier.verify(&request);
     if tokens.contains(&header) {
         assert_eq!(verified, Ok(()), "a configured token was refused");
     } else {

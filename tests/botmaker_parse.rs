@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use whatsapp_connector::botmaker::BotmakerProvider;
-use whatsapp_connector::botmaker::webhook::{WebhookPayload, parse_payload};
+use whatsapp_connector::botmaker::webhook::WebhookPayload;
 use whatsapp_connector::{
     Author, DeliveryStatus, InboundEvent, MessageContent, ParseError, WebhookRequest,
     WhatsAppAddress, WhatsAppProvider,
@@ -234,7 +234,8 @@ fn format_b_gives_one_event_per_message() {
     assert_ne!(events[0].dedup_key(), events[1].dedup_key());
     round_trips(&events);
 
-    let payload = parse_payload(include_bytes!("fixtures/botmaker/b_two_messages.json")).unwrap();
+    let payload =
+        WebhookPayload::from_json(include_bytes!("fixtures/botmaker/b_two_messages.json")).unwrap();
     let WebhookPayload::Envelope(e) = payload else {
         panic!("not an envelope")
     };
@@ -285,7 +286,8 @@ fn status_delivered_snapshot() {
     round_trips(&events);
 
     let WebhookPayload::Snapshot(s) =
-        parse_payload(include_bytes!("fixtures/botmaker/status_delivered.json")).unwrap()
+        WebhookPayload::from_json(include_bytes!("fixtures/botmaker/status_delivered.json"))
+            .unwrap()
     else {
         panic!("not a snapshot")
     };
@@ -327,7 +329,7 @@ fn status_read_with_an_empty_watermark() {
     );
     let s = events[0].as_status().unwrap();
     assert_eq!(s.status, DeliveryStatus::Read);
-    let WebhookPayload::Snapshot(snap) = parse_payload(include_bytes!(
+    let WebhookPayload::Snapshot(snap) = WebhookPayload::from_json(include_bytes!(
         "fixtures/botmaker/status_read_empty_watermark.json"
     ))
     .unwrap() else {
@@ -350,7 +352,7 @@ fn snapshot_full_of_custom_variables() {
             "status": "delivered", "timestamp": "2026-03-04T08:00:01Z", "error": null
         }])
     );
-    let payload = parse_payload(body).unwrap();
+    let payload = WebhookPayload::from_json(body).unwrap();
     let WebhookPayload::Snapshot(s) = &payload else {
         panic!("not a snapshot")
     };

@@ -5,12 +5,21 @@
 
 use std::path::PathBuf;
 
-use whatsapp_connector::botmaker::webhook::parse_time;
+use whatsapp_connector::botmaker::webhook::WebhookPayload;
 use whatsapp_connector::twilio::signature::{self, Algorithm, Verifier};
 use whatsapp_connector::{Timestamp, WebhookRequest};
 
 #[path = "../fuzz/harness.rs"]
 mod harness;
+
+/// The time a Botmaker webhook gives as `given`: the `date` of a message, as parsed.
+fn parse_time(given: &str) -> Option<Timestamp> {
+    let body = format!(r#"{{"_id_": "M1", "date": "{given}", "message": "hola"}}"#);
+    match WebhookPayload::from_json(body.as_bytes()).ok()? {
+        WebhookPayload::Message(m) => m.date,
+        _ => None,
+    }
+}
 
 /// Runs every file of `fuzz/seeds/<target>` through `run`, naming the file that fails.
 fn replay(target: &str, run: fn(&[u8])) {

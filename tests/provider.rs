@@ -205,3 +205,40 @@ fn a_signature_header_given_twice_is_refused() {
         .append_header("auth-bm-token", "tok-a");
     assert!(botmaker.verify(&req).is_err());
 }
+
+#[test]
+fn a_twilio_signature_given_twice_is_refused_even_when_one_is_right() {
+    use whatsapp_connector::testing::TwilioWebhook;
+    let sid = "AC0123456789abcdef0123456789abcdef";
+    let token = "0123456789abcdef0123456789abcdef";
+    let twilio = TwilioProvider::builder(sid)
+        .auth_token(token)
+        .build()
+        .unwrap();
+    let user = PhoneNumber::parse("+14155550100").unwrap();
+    let line = PhoneNumber::parse("+14155238886").unwrap();
+    let genuine = TwilioWebhook::inbound_text(sid, &user, &line, "hola")
+        .request("https://x.example.com/twilio", token);
+    assert_eq!(twilio.verify(&genuine), Ok(()));
+    // A forged signature replacing the genuine one fails...
+    let forged = genuine
+        .clone()
+        .with_header("x-twilio-signature", "Zm9yZ2Vk");
+    assert!(twilio.verify(&forged).is_err());
+    // ...and one added beside it makes the request ambiguous, whichever comes first.
+    let sig = genuine.header("x-twilio-signature").unwrap().to_owned();
+    for req in [
+        genuine
+            .clone()
+            .append_header("x-twilio-signature", "Zm9yZ2Vk"),
+        forged.append_header("x-twilio-signature", &sig),
+    ] {
+        assert_eq!(
+            twilio.verify(&req),
+            Err(VerifyError::AmbiguousHeader {
+                header: "X-Twilio-Signature"
+            })
+        );
+        assert!(twilio.verify_and_parse(&req).is_err());
+    }
+}

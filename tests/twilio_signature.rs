@@ -194,7 +194,7 @@ fn json_body_with_only_the_hash_param() {
 fn empty_json_body_via_443() {
     let url = "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
     let v = verifier()
-        .verify(&json_request(url, "{}", "Ldidvp12m26NI7eqEvxnEpkd9Hc="))
+        .verify_detailed(&json_request(url, "{}", "Ldidvp12m26NI7eqEvxnEpkd9Hc="))
         .unwrap();
     assert_eq!(
         v.url,
@@ -661,7 +661,7 @@ fn shared_keys_by_id() {
     };
     let sha256 = "OMx9Ksn6EuWpiQur9IqTqdTFBaz4J1UvJ67q9RmqZw8=";
     let ok = v
-        .verify(&req(sha256, "key=KS0002,algorithm=HMAC_SHA256"))
+        .verify_detailed(&req(sha256, "key=KS0002,algorithm=HMAC_SHA256"))
         .unwrap();
     assert_eq!(ok.key, MatchedKey::SharedKey("KS0002".into()));
     assert_eq!(ok.algorithm, Algorithm::HmacSha256);
@@ -697,7 +697,7 @@ fn shared_keys_by_id() {
     // A shared key set to HMAC_SHA1.
     let sha1 = sign_form_body(Algorithm::HmacSha1, key, INBOUND_URL, INBOUND_IMAGE).unwrap();
     let ok = v
-        .verify(&req(&sha1, "key=KS0002,algorithm=HMAC_SHA1"))
+        .verify_detailed(&req(&sha1, "key=KS0002,algorithm=HMAC_SHA1"))
         .unwrap();
     assert_eq!(ok.algorithm, Algorithm::HmacSha1);
 }

@@ -126,7 +126,7 @@ fn verify(rest: &[String]) -> Result<(), Failure> {
             Verifier::new().with_shared_key(CLI_KEY_ID, token)
         }
     };
-    match verifier.verify(&request) {
+    match verifier.verify_detailed(&request) {
         Ok(v) => {
             println!("valid: signed over {}", v.masked_url());
             Ok(())

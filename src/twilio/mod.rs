@@ -581,7 +581,7 @@ impl TwilioProvider {
     /// secret.
     pub fn verify_detailed(&self, request: &WebhookRequest) -> Result<Verified, VerifyError> {
         let url = self.verification_url(request);
-        self.inner.verifier.verify_at(&url, request)
+        self.inner.verifier.verify_detailed_at(&url, request)
     }
 
     /// Sends a message built field by field (several media URLs, extra parameters).
@@ -632,7 +632,8 @@ impl WhatsAppProvider for TwilioProvider {
     }
 
     fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
-        self.verify_detailed(request).map(|_| ())
+        let url = self.verification_url(request);
+        self.inner.verifier.verify_at(&url, request)
     }
 
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {

@@ -1,0 +1,130 @@
+//! From the typed views to normalized events.
+
+use crate::address::WhatsAppAddress;
+use crate::error::ParseError;
+use crate::event::{
+    DeliveryStatus, InboundMessage, MediaItem, MessageContent, StatusError, StatusUpdate,
+};
+use crate::provider::ProviderKind;
+
+use super::{InboundParams, StatusParams};
+
+impl InboundParams<'_> {
+    /// `From` as an address (`None` when absent). An error names `From`.
+    pub fn from_address(&self) -> Result<Option<WhatsAppAddress>, ParseError> {
+        address("From", self.from)
+    }
+
+    /// `To` as an address (`None` when absent). An error names `To`.
+    pub fn to_address(&self) -> Result<Option<WhatsAppAddress>, ParseError> {
+        address("To", self.to)
+    }
+
+    /// What the message carries, normalized:
+    ///
+    /// - a button reply when `ButtonText` or `ButtonPayload` is present;
+    /// - media when `NumMedia` is above 0 (every item, `Body` as the caption);
+    /// - a location when `Latitude` and `Longitude` are present (`Label` as the name);
+    /// - text when `Body` is not empty, or `MessageType` is `text`;
+    /// - else unsupported, with the `MessageType` as the reason.
+    pub fn content(&self) -> Result<MessageContent, ParseError> {
+        if self.button_text.is_some() || self.button_payload.is_some() {
+            return Ok(MessageContent::Button {
+                text: self.button_text.map(str::to_owned),
+                payload: self.button_payload.map(str::to_owned),
+            });
+        }
+        if !self.media.is_empty() {
+            return Ok(MessageContent::Media {
+                items: self
+                    .media
+                    .iter()
+                    .map(|m| MediaItem::new(m.url, m.content_type.map(str::to_owned)))
+                    .collect(),
+                caption: self.body.map(str::to_owned),
+            });
+        }
+        match (self.latitude, self.longitude) {
+            (Some(latitude), Some(longitude)) => {
+                return Ok(MessageContent::Location {
+                    latitude,
+                    longitude,
+                    name: self.label.map(str::to_owned),
+                    address: self.address.map(str::to_owned),
+                });
+            }
+            (Some(_), None) => return Err(ParseError::missing("Longitude")),
+            (None, Some(_)) => return Err(ParseError::missing("Latitude")),
+            (None, None) => {}
+        }
+        if let Some(body) = self.body {
+            return Ok(MessageContent::Text {
+                body: body.to_owned(),
+            });
+        }
+        Ok(match self.message_type {
+            Some("text") => MessageContent::Text {
+                body: String::new(),
+            },
+            Some(t) => MessageContent::Unsupported {
+                reason: t.to_owned(),
+            },
+            None => MessageContent::Unsupported {
+                reason: "a message with no body, media, location or button".into(),
+            },
+        })
+    }
+
+    /// The normalized message.
+    pub fn to_message(&self) -> Result<InboundMessage, ParseError> {
+        let mut m = InboundMessage::new(ProviderKind::TWILIO, self.message_sid, self.content()?);
+        m.from = self.from_address()?;
+        m.to = self.to_address()?;
+        m.profile_name = self.profile_name.map(str::to_owned);
+        m.reply_to = self.original_replied_message_sid.map(str::to_owned);
+        Ok(m)
+    }
+}
+
+/// A parameter as an address; an error names the parameter.
+fn address(name: &str, value: Option<&str>) -> Result<Option<WhatsAppAddress>, ParseError> {
+    value
+        .map(|v| WhatsAppAddress::parse(v).map_err(|e| ParseError::invalid(name, e.to_string())))
+        .transpose()
+}
+
+impl StatusParams<'_> {
+    /// The status. A WhatsApp read receipt can come as `MessageStatus=delivered` with
+    /// `EventType=READ`: an `EventType` of `READ` (any letter case) makes the status
+    /// [`DeliveryStatus::Read`], whatever `MessageStatus` says. Otherwise the status is
+    /// `MessageStatus`. The raw values stay in [`message_status`](Self::message_status) and
+    /// [`event_type`](Self::event_type).
+    pub fn status(&self) -> DeliveryStatus {
+        match self.event_type {
+            Some(e) if e.trim().eq_ignore_ascii_case("read") => DeliveryStatus::Read,
+            _ => DeliveryStatus::parse(self.message_status),
+        }
+    }
+
+    /// The error of a failed delivery: `ErrorCode`, with `ErrorMessage` or else
+    /// `ChannelStatusMessage` as its message.
+    pub fn error(&self) -> Option<StatusError> {
+        self.error_code.map(|code| {
+            StatusError::new(
+                code,
+                self.error_message
+                    .or(self.channel_status_message)
+                    .map(str::to_owned),
+            )
+        })
+    }
+
+    /// The normalized status change; the recipient comes from `To`.
+    pub fn to_status(&self) -> Result<StatusUpdate, ParseError> {
+        let mut s = StatusUpdate::new(ProviderKind::TWILIO, self.status());
+        s.message_id = Some(self.message_sid.to_owned());
+        s.recipient = address("To", self.to)?;
+        s.error = self.error();
+        Ok(s)
+    }
+}
