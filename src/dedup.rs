@@ -303,7 +303,10 @@ mod tests {
         assert!(!s.first_seen_at("long", TTL, t1));
         assert!(!s.first_seen_at("mid", TTL, t1));
         assert!(!s.first_seen_at("new", TTL, t1));
-        assert!(s.first_seen_at("short3", TTL, t1), "an expired key is new again");
+        assert!(
+            s.first_seen_at("short3", TTL, t1),
+            "an expired key is new again"
+        );
     }
 
     #[test]
@@ -315,7 +318,11 @@ mod tests {
         for i in 0..50_000u64 {
             s.first_seen_at(&format!("k{i}"), Duration::from_secs(i + 1), t0);
         }
-        s.first_seen_at("probe", Duration::from_secs(1_000_000), t0 + Duration::from_secs(100));
+        s.first_seen_at(
+            "probe",
+            Duration::from_secs(1_000_000),
+            t0 + Duration::from_secs(100),
+        );
         let inner = s.lock();
         assert_eq!(inner.expiry.len(), 50_000 - 100 + 1);
         assert_eq!(inner.by_expiry.len(), inner.expiry.len());

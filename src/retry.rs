@@ -79,8 +79,7 @@ impl RetryPolicy {
         };
         // `try_from` rather than `mul_f64`: a step near `Duration::MAX` does not survive the
         // round trip through `f64`, and the step itself is then the answer.
-        Duration::try_from_secs_f64(step.as_secs_f64() * factor)
-            .map_or(step, |wait| wait.min(step))
+        Duration::try_from_secs_f64(step.as_secs_f64() * factor).map_or(step, |wait| wait.min(step))
     }
 
     /// Whether to retry after `attempts` attempts (1 after the first) ended in `error`,
