@@ -18,16 +18,16 @@
 //!    at once ([`WebhookServer::with_max_concurrent_handlers`]). When every slot is busy the
 //!    request waits for one, at most [`WebhookServer::DEFAULT_HANDLER_WAIT`]
 //!    ([`WebhookServer::with_handler_wait`]), then gets **503** with `Retry-After: 1`, and
-//!    nothing of it is recorded: the provider's redelivery is handled as new. Nothing
-//!    acknowledged is ever dropped for want of a slot;
+//!    nothing of it is recorded: when the provider redelivers it (Botmaker retries until it
+//!    gets a 200) it is handled as new. Nothing acknowledged is ever dropped for want of a
+//!    slot;
 //! 6. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
 //!    (a redelivery is acknowledged without a second dispatch);
 //! 7. hands the new events to your handler on a spawned task holding the slot, in order,
 //!    without holding the response: Botmaker wants its 200 within 10 seconds, Twilio within
 //!    15;
 //! 8. answers what the provider expects
-//!    ([`WebhookServer::handle`] uses
-//!    [`WhatsAppProvider::acknowledgement`](crate::WhatsAppProvider::acknowledgement)): an
+//!    ([`WhatsAppProvider::acknowledgement`](crate::WhatsAppProvider::acknowledgement)): an
 //!    empty TwiML `<Response/>` for Twilio, an empty 200 for Botmaker.
 //!
 //! Because the provider gets its 200 before your handler runs, a handler that fails loses
@@ -48,8 +48,8 @@
 //! ([`WebhookServer::with_shutdown_timeout`]).
 //!
 //! Mounting [`WebhookServer::router`] in your own app keeps the body limits, the body timeout
-//! and the handler bound, which are part of the router. What `axum::serve` alone does **not**
-//! give you:
+//! and the handler bound, which are part of the router. But `axum::serve` alone leaves you
+//! with:
 //!
 //! - no header timeout: a client that sends its headers one byte at a time holds a
 //!   connection (and its task) open for as long as it likes;
@@ -282,7 +282,8 @@ impl WebhookServer {
     }
 
     /// Handles one webhook for the provider named `provider` (the router calls this; it is
-    /// public for other frameworks).
+    /// public for other frameworks). It applies the handler bound; reading the body within
+    /// limits is the caller's part here.
     pub async fn handle(
         &self,
         provider: impl AsRef<str>,
