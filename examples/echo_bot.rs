@@ -121,7 +121,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     });
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("listening on {bind}");
-    axum::serve(listener, server.router()).await?;
+    // HTTP/1.1 with header and body timeouts; Ctrl-C lets running handlers finish.
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if !server.serve(listener, shutdown).await {
+        eprintln!("shut down with handlers still running");
+    }
     Ok(())
 }
 

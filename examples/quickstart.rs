@@ -100,7 +100,7 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         echo(d, tx.clone(), twilio_callback.clone())
     });
     tokio::spawn(async move {
-        let _ = axum::serve(listener, server.router()).await;
+        server.serve(listener, std::future::pending()).await;
     });
     fake_twilio.set_status_callback(Some(format!("{origin}/twilio")));
     fake_botmaker.set_webhook(Some(format!("{origin}/botmaker")), BOTMAKER_WEBHOOK_TOKEN);

@@ -27,6 +27,10 @@
 //! | `WA_LOG_EVENTS` | unset | `1`: print each event as JSON |
 //!
 //! The routes are `POST /twilio`, `POST /botmaker` and `GET /healthz`.
+//!
+//! It runs with [`WebhookServer::serve`]: HTTP/1.1 only, the crate's default limits (1 MiB
+//! bodies, 10 s for headers, 30 s for a body, 256 handlers at once), and on Ctrl-C or
+//! SIGTERM a graceful shutdown that lets running handlers finish (up to 30 s).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -155,6 +159,31 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     });
-    axum::serve(listener, server.router()).await?;
+    if !server.serve(listener, shutdown_signal()).await {
+        eprintln!("webhook_server: shutdown timeout passed with handlers still running");
+    }
     Ok(())
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    eprintln!("webhook_server: shutting down");
 }

@@ -6,7 +6,7 @@
 //! seen so each event is handled once.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -33,17 +33,65 @@ pub trait DedupStore: Send + Sync {
 }
 
 /// A dedup store failed (for example, a shared store was unreachable).
+///
+/// It carries a message and, optionally, the error underneath
+/// ([`std::error::Error::source`]), such as the client error of a shared store.
+///
+/// ```
+/// use std::error::Error as _;
+/// use whatsapp_connector::dedup::DedupError;
+///
+/// let io = std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in 5 s");
+/// let e = DedupError::with_source("the shared store did not answer", io);
+/// assert_eq!(e.to_string(), "dedup store: the shared store did not answer");
+/// assert_eq!(e.source().unwrap().to_string(), "no answer in 5 s");
+/// ```
 #[derive(Debug, thiserror::Error)]
-#[error("dedup store: {0}")]
-pub struct DedupError(pub String);
+#[error("dedup store: {message}")]
+pub struct DedupError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
 
-/// An in-memory [`DedupStore`] for one process, bounded in size: when full, the oldest keys
-/// are forgotten first.
+impl DedupError {
+    /// A failure described by `message` alone.
+    pub fn new(message: impl Into<String>) -> Self {
+        DedupError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure described by `message`, caused by `source`.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        DedupError {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// What failed, without the cause.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// An in-memory [`DedupStore`] for one process, bounded in size: when full, the keys closest
+/// to expiry are forgotten first (with one TTL for every key, as the webhook endpoint uses,
+/// the oldest).
 ///
 /// It keeps a 128-bit keyed hash of each key (two SipHash passes with keys drawn at random
-/// when the store is made), not the key itself: about 60 bytes a key, and no message ids or
-/// numbers held in memory. Two different keys would have to collide on all 128 bits for an
-/// event to be dropped by mistake.
+/// when the store is made), not the key itself: no message ids or numbers held in memory.
+/// Two different keys would have to collide on all 128 bits for an event to be dropped by
+/// mistake.
+///
+/// Each call costs `O(log n)` plus the keys it finds expired, whatever the capacity: keys are
+/// kept in expiry order and expired ones are taken from the front. A TTL longer than
+/// [`MemoryDedupStore::MAX_TTL`] (about 100 years, `Duration::MAX` included) counts as that.
 ///
 /// ```
 /// # tokio_test_block_on(async {
@@ -69,15 +117,32 @@ pub struct MemoryDedupStore {
 /// A key's 128-bit keyed hash.
 type Fingerprint = u128;
 
+/// When a key expires, and its place among keys of the same expiry (insertion order).
+type Slot = (Instant, u64);
+
 #[derive(Debug, Default)]
 struct Inner {
-    /// Key to its expiry.
-    expiry: HashMap<Fingerprint, Instant>,
-    /// Keys in insertion order, with the expiry they were inserted with.
-    order: VecDeque<(Fingerprint, Instant)>,
+    /// Key to its slot.
+    expiry: HashMap<Fingerprint, Slot>,
+    /// The same keys in expiry order, oldest insertion first among equal expiries: exactly
+    /// one entry per key of `expiry`.
+    by_expiry: BTreeMap<Slot, Fingerprint>,
+    /// Insertions so far, to order keys of equal expiry.
+    inserted: u64,
+}
+
+impl Inner {
+    fn remove_first(&mut self) -> Option<Fingerprint> {
+        let (_, key) = self.by_expiry.pop_first()?;
+        self.expiry.remove(&key);
+        Some(key)
+    }
 }
 
 impl MemoryDedupStore {
+    /// The longest TTL the store applies, about 100 years; a longer one counts as this.
+    pub const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
     /// A store that holds at most `capacity` keys (at least 1).
     pub fn new(capacity: usize) -> Self {
         MemoryDedupStore {
@@ -93,7 +158,7 @@ impl MemoryDedupStore {
         (u128::from(high) << 64) | u128::from(low)
     }
 
-    /// How many keys it holds now (expired ones included until they are swept).
+    /// How many keys it holds now (expired ones included until a call sweeps them).
     pub fn len(&self) -> usize {
         self.lock().expiry.len()
     }
@@ -113,38 +178,41 @@ impl MemoryDedupStore {
     pub fn first_seen_at(&self, key: &str, ttl: Duration, now: Instant) -> bool {
         let key = self.fingerprint(key);
         let mut inner = self.lock();
-        // Sweep expired keys from the front (oldest insertions first).
-        while let Some(&(k, exp)) = inner.order.front() {
+        // Sweep expired keys from the front: only those, never a scan of the rest.
+        while let Some((&(exp, _), _)) = inner.by_expiry.first_key_value() {
             if exp > now {
                 break;
             }
-            inner.order.pop_front();
-            if inner.expiry.get(&k) == Some(&exp) {
-                inner.expiry.remove(&k);
-            }
+            inner.remove_first();
         }
-        if let Some(exp) = inner.expiry.get(&key)
-            && *exp > now
-        {
+        // Whatever is left has not expired.
+        if inner.expiry.contains_key(&key) {
             return false;
         }
-        let exp = now + ttl;
-        inner.expiry.insert(key, exp);
-        inner.order.push_back((key, exp));
+        let slot = (expiry(now, ttl), inner.inserted);
+        inner.inserted = inner.inserted.wrapping_add(1);
+        inner.expiry.insert(key, slot);
+        inner.by_expiry.insert(slot, key);
         while inner.expiry.len() > self.capacity {
-            let Some((k, e)) = inner.order.pop_front() else {
+            if inner.remove_first().is_none() {
                 break;
-            };
-            if inner.expiry.get(&k) == Some(&e) {
-                inner.expiry.remove(&k);
             }
         }
-        // Entries re-inserted after expiry leave stale pairs behind; keep the queue bounded.
-        if inner.order.len() > self.capacity.saturating_mul(2) {
-            let Inner { expiry, order } = &mut *inner;
-            order.retain(|(k, e)| expiry.get(k) == Some(e));
-        }
         true
+    }
+}
+
+/// `now + ttl`, with `ttl` capped at [`MemoryDedupStore::MAX_TTL`] and never overflowing:
+/// on a clock so close to its end that even the cap does not fit, the TTL is halved until it
+/// does.
+fn expiry(now: Instant, ttl: Duration) -> Instant {
+    let mut ttl = ttl.min(MemoryDedupStore::MAX_TTL);
+    loop {
+        if let Some(exp) = now.checked_add(ttl) {
+            return exp;
+        }
+        // Ends: `now + 0` always fits.
+        ttl /= 2;
     }
 }
 
@@ -194,6 +262,84 @@ mod tests {
         }
         let inner = s.lock();
         assert!(inner.expiry.len() <= 10);
-        assert!(inner.order.len() <= 20);
+        assert_eq!(inner.by_expiry.len(), inner.expiry.len());
+    }
+
+    #[test]
+    fn a_huge_ttl_does_not_panic_and_is_remembered() {
+        let s = MemoryDedupStore::new(10);
+        let t0 = Instant::now();
+        assert!(s.first_seen_at("forever", Duration::MAX, t0));
+        assert!(!s.first_seen_at("forever", Duration::MAX, t0));
+        assert!(!s.first_seen_at("forever", TTL, t0 + Duration::from_secs(10 * 365 * 86_400)));
+        // A short-lived key behind it still expires on time.
+        assert!(s.first_seen_at("brief", TTL, t0));
+        assert!(s.first_seen_at("brief", TTL, t0 + Duration::from_secs(61)));
+        assert_eq!(expiry(t0, Duration::MAX), t0 + MemoryDedupStore::MAX_TTL);
+    }
+
+    #[tokio::test]
+    async fn the_async_form_takes_a_huge_ttl_too() {
+        let s = MemoryDedupStore::new(10);
+        assert!(s.first_seen("k", Duration::MAX).await.unwrap());
+        assert!(!s.first_seen("k", Duration::MAX).await.unwrap());
+    }
+
+    #[test]
+    fn expiry_removes_expired_keys_and_only_those() {
+        let s = MemoryDedupStore::new(100);
+        let t0 = Instant::now();
+        for i in 0..10 {
+            assert!(s.first_seen_at(&format!("short{i}"), Duration::from_secs(10), t0));
+        }
+        // A longer TTL inserted first must not shield the short ones behind it.
+        assert!(s.first_seen_at("long", Duration::from_secs(3600), t0));
+        assert!(s.first_seen_at("mid", Duration::from_secs(30), t0));
+        assert_eq!(s.len(), 12);
+        // Eleven seconds later, one call sweeps the ten expired keys and keeps the rest.
+        assert!(s.first_seen_at("new", Duration::from_secs(10), t0 + Duration::from_secs(11)));
+        assert_eq!(s.len(), 3);
+        let t1 = t0 + Duration::from_secs(12);
+        assert!(!s.first_seen_at("long", TTL, t1));
+        assert!(!s.first_seen_at("mid", TTL, t1));
+        assert!(!s.first_seen_at("new", TTL, t1));
+        assert!(
+            s.first_seen_at("short3", TTL, t1),
+            "an expired key is new again"
+        );
+    }
+
+    #[test]
+    fn a_sweep_takes_only_what_expired_from_the_front() {
+        // A store far larger than what expires: after the sweep, the keys left are exactly
+        // the unexpired ones, in expiry order.
+        let s = MemoryDedupStore::new(100_000);
+        let t0 = Instant::now();
+        for i in 0..50_000u64 {
+            s.first_seen_at(&format!("k{i}"), Duration::from_secs(i + 1), t0);
+        }
+        s.first_seen_at(
+            "probe",
+            Duration::from_secs(1_000_000),
+            t0 + Duration::from_secs(100),
+        );
+        let inner = s.lock();
+        assert_eq!(inner.expiry.len(), 50_000 - 100 + 1);
+        assert_eq!(inner.by_expiry.len(), inner.expiry.len());
+        let (&(first, _), _) = inner.by_expiry.first_key_value().unwrap();
+        assert!(first > t0 + Duration::from_secs(100));
+    }
+
+    #[test]
+    fn an_error_carries_its_cause() {
+        use std::error::Error as _;
+        let plain = DedupError::new("down");
+        assert!(plain.source().is_none());
+        assert_eq!(plain.message(), "down");
+        let io = std::io::Error::other("connection refused");
+        let e = DedupError::with_source("unreachable", io);
+        assert_eq!(e.to_string(), "dedup store: unreachable");
+        let cause = e.source().unwrap();
+        assert!(cause.downcast_ref::<std::io::Error>().is_some());
     }
 }

@@ -64,12 +64,22 @@ impl RetryPolicy {
 
     /// The full-jitter backoff before retry number `retry` (0 for the first retry):
     /// `random * min(max_delay, base_delay * 2^retry)`, with `random` in `[0, 1]`.
+    ///
+    /// `random` outside `[0, 1]` is clamped to it (an infinity too), and NaN counts as 1:
+    /// the wait is then the full capped step, never more.
     pub fn backoff(&self, retry: u32, random: f64) -> Duration {
         let step = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(retry.min(31)))
             .min(self.max_delay);
-        step.mul_f64(random.clamp(0.0, 1.0))
+        let factor = if random.is_nan() {
+            1.0
+        } else {
+            random.clamp(0.0, 1.0)
+        };
+        // `try_from` rather than `mul_f64`: a step near `Duration::MAX` does not survive the
+        // round trip through `f64`, and the step itself is then the answer.
+        Duration::try_from_secs_f64(step.as_secs_f64() * factor).map_or(step, |wait| wait.min(step))
     }
 
     /// Whether to retry after `attempts` attempts (1 after the first) ended in `error`,
@@ -277,6 +287,32 @@ mod tests {
         assert_eq!(p.next_delay(4, &e, Duration::ZERO, 1.0), None);
         assert_eq!(p.backoff(20, 1.0), Duration::from_secs(3));
         assert_eq!(p.backoff(1, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn an_invalid_jitter_factor_never_panics_and_stays_within_the_step() {
+        let p = RetryPolicy::default();
+        let full = Duration::from_millis(200);
+        assert_eq!(p.backoff(1, f64::NAN), full);
+        assert_eq!(p.backoff(1, -f64::NAN), full);
+        assert_eq!(p.backoff(1, f64::INFINITY), full);
+        assert_eq!(p.backoff(1, 7.5), full);
+        assert_eq!(p.backoff(1, f64::NEG_INFINITY), Duration::ZERO);
+        assert_eq!(p.backoff(1, -0.5), Duration::ZERO);
+        assert_eq!(p.backoff(u32::MAX, f64::NAN), p.max_delay);
+        let huge = RetryPolicy {
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(huge.backoff(3, 1.0), Duration::MAX);
+        assert_eq!(huge.backoff(3, f64::NAN), Duration::MAX);
+        assert!(huge.backoff(3, 0.5) < Duration::MAX);
+        let e = rate_limited(None);
+        assert_eq!(
+            p.next_delay(2, &e, Duration::ZERO, f64::NAN),
+            Some(Duration::from_millis(200))
+        );
     }
 
     #[test]

@@ -4,17 +4,29 @@
 //! `/twilio`, `/botmaker`, or `/<name>` for a provider of yours (see
 //! [`ProviderKind`](crate::ProviderKind)). For each webhook it
 //!
-//! 1. reads the body under a size limit (413 past it);
+//! 1. reads the body under a size limit and a time limit: 413 at once when the declared
+//!    `Content-Length` is over the limit (the body is not read), 413 when the bytes received
+//!    pass it, 408 when the whole body has not arrived in time
+//!    ([`WebhookServer::with_body_limit`], default 1 MiB;
+//!    [`WebhookServer::with_body_timeout`], default 30 s);
 //! 2. finds the bot in the [`Registry`] by the business number or channel (404 when none,
 //!    405 for a method the provider does not use);
 //! 3. verifies it with that bot's own secret (403 with a generic body; the reason goes to
 //!    `tracing` at warn level, never a secret);
 //! 4. parses it (400 on malformed input);
-//! 5. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
+//! 5. takes a handler slot: at most [`WebhookServer::DEFAULT_MAX_HANDLERS`] handler tasks run
+//!    at once ([`WebhookServer::with_max_concurrent_handlers`]). When every slot is busy the
+//!    request waits for one, at most [`WebhookServer::DEFAULT_HANDLER_WAIT`]
+//!    ([`WebhookServer::with_handler_wait`]), then gets **503** with `Retry-After: 1`, and
+//!    nothing of it is recorded: when the provider redelivers it (Botmaker retries until it
+//!    gets a 200) it is handled as new. Nothing acknowledged is ever dropped for want of a
+//!    slot;
+//! 6. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
 //!    (a redelivery is acknowledged without a second dispatch);
-//! 6. hands the new events to your handler on a spawned task, in order, without holding the
-//!    response: Botmaker wants its 200 within 10 seconds, Twilio within 15;
-//! 7. answers what the provider expects
+//! 7. hands the new events to your handler on a spawned task holding the slot, in order,
+//!    without holding the response: Botmaker wants its 200 within 10 seconds, Twilio within
+//!    15;
+//! 8. answers what the provider expects
 //!    ([`WhatsAppProvider::acknowledgement`](crate::WhatsAppProvider::acknowledgement)): an
 //!    empty TwiML `<Response/>` for Twilio, an empty 200 for Botmaker.
 //!
@@ -25,6 +37,27 @@
 //! The URL checked against Twilio's signature is the public one: [`PublicUrl::Origin`]
 //! (recommended) joins your configured origin with the path and query as received;
 //! [`PublicUrl::Forwarded`] rebuilds it from proxy headers (see its trust caveat).
+//!
+//! # Serving it
+//!
+//! [`WebhookServer::serve`] is the recommended way to run the endpoint. It serves HTTP/1.1
+//! only, closes a connection whose request headers have not all arrived within
+//! [`WebhookServer::DEFAULT_HEADER_TIMEOUT`] ([`WebhookServer::with_header_timeout`]; idle
+//! keep-alive connections too), and on shutdown stops accepting, lets requests in progress
+//! and running handlers finish, up to [`WebhookServer::DEFAULT_SHUTDOWN_TIMEOUT`]
+//! ([`WebhookServer::with_shutdown_timeout`]).
+//!
+//! Mounting [`WebhookServer::router`] in your own app keeps the body limits, the body timeout
+//! and the handler bound, which are part of the router. But `axum::serve` alone leaves you
+//! with:
+//!
+//! - no header timeout: a client that sends its headers one byte at a time holds a
+//!   connection (and its task) open for as long as it likes;
+//! - cleartext HTTP/2 (h2c, prior knowledge) is answered whenever any crate in the build turns
+//!   on hyper's `http2` feature (this crate's HTTP client does), whatever features your app
+//!   asked axum for;
+//! - no wait for handler tasks at shutdown: use [`WebhookServer::handler_tasks`] and
+//!   [`HandlerTasks::shutdown`] after `axum::serve(...).with_graceful_shutdown(...)` returns.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -32,11 +65,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::axum::Router;
-use ::axum::body::Bytes;
-use ::axum::extract::{DefaultBodyLimit, OriginalUri, Path, State};
-use ::axum::http::{HeaderMap, Method, StatusCode, header};
+use ::axum::body::{Body, Bytes, HttpBody};
+use ::axum::extract::{OriginalUri, Path, Request, State};
+use ::axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{any, get};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
@@ -44,6 +79,11 @@ use crate::error::Error;
 use crate::event::InboundEvent;
 use crate::provider::{Acknowledgement, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Bot, Registry, RouteError};
+
+mod serve;
+mod tasks;
+
+pub use tasks::HandlerTasks;
 
 /// One event for your handler, with the bot it is for (whose provider you reply through).
 #[derive(Debug, Clone)]
@@ -70,18 +110,24 @@ pub enum PublicUrl {
     Forwarded,
 }
 
-/// The webhook endpoint's settings. Build it, then call [`WebhookServer::router`].
+/// The webhook endpoint's settings. Build it, then call [`WebhookServer::serve`] (or mount
+/// [`WebhookServer::router`] in your app; see the [module docs](self) for the difference).
+///
+/// Clones share their handler slots: the bound on running handlers is one for all of them.
 ///
 /// ```
 /// use std::sync::Arc;
+/// use std::time::Duration;
 /// use whatsapp_connector::registry::Registry;
 /// use whatsapp_connector::server::{PublicUrl, WebhookServer};
 ///
 /// let registry = Arc::new(Registry::new());
-/// let app = WebhookServer::new(registry, PublicUrl::Origin("https://bot.example.com".into()), |d| async move {
+/// let server = WebhookServer::new(registry, PublicUrl::Origin("https://bot.example.com".into()), |d| async move {
 ///     println!("{} got {:?}", d.bot.id, d.event.dedup_key());
 /// })
-/// .router();
+/// .with_max_concurrent_handlers(64)
+/// .with_body_timeout(Duration::from_secs(10));
+/// let app = server.router();
 /// # let _: axum::Router = app;
 /// ```
 #[derive(Clone)]
@@ -92,6 +138,11 @@ pub struct WebhookServer {
     dedup: Arc<dyn DedupStore>,
     dedup_ttl: Duration,
     body_limit: usize,
+    body_timeout: Duration,
+    header_timeout: Duration,
+    handler_wait: Duration,
+    shutdown_timeout: Duration,
+    tasks: HandlerTasks,
 }
 
 impl std::fmt::Debug for WebhookServer {
@@ -101,6 +152,11 @@ impl std::fmt::Debug for WebhookServer {
             .field("public_url", &self.public_url)
             .field("dedup_ttl", &self.dedup_ttl)
             .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
+            .field("header_timeout", &self.header_timeout)
+            .field("handler_wait", &self.handler_wait)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("tasks", &self.tasks)
             .finish_non_exhaustive()
     }
 }
@@ -108,9 +164,23 @@ impl std::fmt::Debug for WebhookServer {
 impl WebhookServer {
     /// Largest body accepted by default: 1 MiB (webhooks are a few KiB).
     pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+    /// How long the whole body may take to arrive, once the headers are in, by default: 30 s.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+    /// How long a request's headers may take to arrive under [`WebhookServer::serve`], by
+    /// default: 10 s.
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    /// How many handler tasks may run at once by default: 256.
+    pub const DEFAULT_MAX_HANDLERS: usize = 256;
+    /// How long a webhook waits for a handler slot by default before it is answered 503: 5 s,
+    /// well within the providers' own timeouts.
+    pub const DEFAULT_HANDLER_WAIT: Duration = Duration::from_secs(5);
+    /// How long [`WebhookServer::serve`] waits at shutdown, by default, for requests in
+    /// progress and running handlers: 30 s.
+    pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
     /// An endpoint for the bots of `registry` that hands each new event to `handler`. Dedup
     /// uses an in-memory store of 100,000 keys for a day; see [`WebhookServer::with_dedup`].
+    /// Every limit starts at its `DEFAULT_*` value.
     pub fn new<F, Fut>(registry: Arc<Registry>, public_url: PublicUrl, handler: F) -> Self
     where
         F: Fn(Delivery) -> Fut + Send + Sync + 'static,
@@ -123,6 +193,11 @@ impl WebhookServer {
             dedup: Arc::new(MemoryDedupStore::new(100_000)),
             dedup_ttl: Duration::from_secs(24 * 3600),
             body_limit: Self::DEFAULT_BODY_LIMIT,
+            body_timeout: Self::DEFAULT_BODY_TIMEOUT,
+            header_timeout: Self::DEFAULT_HEADER_TIMEOUT,
+            handler_wait: Self::DEFAULT_HANDLER_WAIT,
+            shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
+            tasks: HandlerTasks::new(Self::DEFAULT_MAX_HANDLERS),
         }
     }
 
@@ -134,27 +209,81 @@ impl WebhookServer {
         self
     }
 
-    /// Sets the largest body accepted (413 past it).
+    /// Sets the largest body accepted, default [`WebhookServer::DEFAULT_BODY_LIMIT`]. A
+    /// request declaring a longer `Content-Length` is answered 413 before its body is read;
+    /// one whose bytes pass the limit, 413 as soon as they do.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
+    /// Sets how long the whole body may take to arrive once the headers are in, default
+    /// [`WebhookServer::DEFAULT_BODY_TIMEOUT`]; past it the request is answered 408 and the
+    /// connection closed.
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Sets how long the headers of a request may take to arrive under
+    /// [`WebhookServer::serve`], default [`WebhookServer::DEFAULT_HEADER_TIMEOUT`]; past it
+    /// the connection is closed. It also bounds how long an idle keep-alive connection stays
+    /// open. (A router mounted elsewhere cannot see headers arrive: the server it runs in
+    /// must set this.)
+    pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Sets how many handler tasks may run at once (at least 1), default
+    /// [`WebhookServer::DEFAULT_MAX_HANDLERS`]. One webhook's events run in order on one task,
+    /// so this is also how many webhooks are handled at once.
+    ///
+    /// Call it before [`WebhookServer::handler_tasks`] and [`WebhookServer::router`]: it
+    /// starts a new set of slots.
+    pub fn with_max_concurrent_handlers(mut self, max: usize) -> Self {
+        self.tasks = HandlerTasks::new(max);
+        self
+    }
+
+    /// Sets how long a webhook waits for a handler slot when every one is busy, default
+    /// [`WebhookServer::DEFAULT_HANDLER_WAIT`]; past it the webhook is answered 503 with
+    /// `Retry-After: 1` and none of its events is recorded as seen, so the provider's
+    /// redelivery is handled. `Duration::ZERO` answers 503 at once when no slot is free.
+    /// Keep it well under the providers' timeouts (10 s for Botmaker).
+    pub fn with_handler_wait(mut self, wait: Duration) -> Self {
+        self.handler_wait = wait;
+        self
+    }
+
+    /// Sets how long [`WebhookServer::serve`] waits at shutdown for requests in progress and
+    /// running handlers, default [`WebhookServer::DEFAULT_SHUTDOWN_TIMEOUT`].
+    pub fn with_shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// The handler tasks this endpoint runs: how many are running, and a way to wait for them
+    /// at shutdown when you serve [`WebhookServer::router`] yourself.
+    pub fn handler_tasks(&self) -> HandlerTasks {
+        self.tasks.clone()
+    }
+
     /// The router: `/{provider}` for the webhooks of each provider that has a bot in the
     /// registry (`/twilio`, `/botmaker`, …), and `GET /healthz`. Nest or merge it into your
-    /// app; the URL checked is the path as the provider called it, prefix included.
+    /// app; the URL checked is the path as the provider called it, prefix included. The body
+    /// limit, body timeout and handler bound apply wherever it is mounted.
     pub fn router(self) -> Router {
-        let limit = self.body_limit;
         let state = Arc::new(self);
         Router::new()
             .route("/healthz", get(|| async { "ok" }))
             .route("/{provider}", any(endpoint))
-            .layer(DefaultBodyLimit::max(limit))
             .with_state(state)
     }
 
     /// Handles one webhook for the provider named `provider` (the router calls this; it is
-    /// public for other frameworks).
+    /// public for other frameworks). It applies the handler bound; reading the body within
+    /// limits is the caller's part here.
     pub async fn handle(
         &self,
         provider: impl AsRef<str>,
@@ -228,6 +357,16 @@ impl WebhookServer {
                 return plain(StatusCode::BAD_REQUEST, "bad request");
             }
         };
+        let ack = bot.provider.acknowledgement();
+        if events.is_empty() {
+            tracing::info!(events = 0, "webhook accepted");
+            return acknowledge(&ack);
+        }
+        // The slot comes before the dedup: a webhook refused for want of one leaves no trace,
+        // so its redelivery is handled.
+        let Some(slot) = self.tasks.acquire(self.handler_wait).await else {
+            return busy();
+        };
         let mut fresh = Vec::with_capacity(events.len());
         for event in events {
             let key = event.dedup_key();
@@ -241,10 +380,11 @@ impl WebhookServer {
             }
         }
         tracing::info!(events = fresh.len(), "webhook accepted");
-        let ack = bot.provider.acknowledgement();
         if !fresh.is_empty() {
             let handler = self.handler.clone();
             let task = async move {
+                // Held until the last event is handled (or the handler panics).
+                let _slot: OwnedSemaphorePermit = slot;
                 for event in fresh {
                     handler(Delivery {
                         bot: bot.clone(),
@@ -279,8 +419,68 @@ fn plain(status: StatusCode, body: &'static str) -> Response {
         .into_response()
 }
 
+/// An answer after which the connection is closed: the rest of the body is not read.
+fn closing(status: StatusCode, body: &'static str) -> Response {
+    let mut response = plain(status, body);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// 503 for a webhook that found no handler slot: the provider may redeliver it.
+fn busy() -> Response {
+    let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 fn path_and_query(uri: &::axum::http::Uri) -> &str {
     uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+}
+
+/// The `Content-Length` a request declares, when it declares a valid one.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+impl WebhookServer {
+    /// Reads the body within the size and time limits, or says why not.
+    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+        let limit = u64::try_from(self.body_limit).unwrap_or(u64::MAX);
+        let declared = declared_length(headers).unwrap_or(0);
+        if declared > limit || body.size_hint().lower() > limit {
+            tracing::warn!(declared, limit, "webhook body declared over the limit");
+            return Err(closing(StatusCode::PAYLOAD_TOO_LARGE, "payload too large"));
+        }
+        let read = Limited::new(body, self.body_limit).collect();
+        match tokio::time::timeout(self.body_timeout, read).await {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => {
+                tracing::warn!(limit, "webhook body over the limit");
+                Err(closing(StatusCode::PAYLOAD_TOO_LARGE, "payload too large"))
+            }
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "webhook body could not be read");
+                Err(closing(StatusCode::BAD_REQUEST, "bad request"))
+            }
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = u64::try_from(self.body_timeout.as_millis()).unwrap_or(u64::MAX),
+                    "webhook body not received in time"
+                );
+                Err(closing(StatusCode::REQUEST_TIMEOUT, "request timeout"))
+            }
+        }
+    }
 }
 
 /// The route of every provider's webhooks: `/{provider}`, any method (the registry answers
@@ -289,10 +489,19 @@ async fn endpoint(
     State(s): State<Arc<WebhookServer>>,
     Path(provider): Path<String>,
     OriginalUri(uri): OriginalUri,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
-    s.handle(&provider, method, path_and_query(&uri), headers, body)
-        .await
+    let (parts, body) = request.into_parts();
+    let body = match s.read_body(&parts.headers, body).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    s.handle(
+        &provider,
+        parts.method,
+        path_and_query(&uri),
+        parts.headers,
+        body,
+    )
+    .await
 }
