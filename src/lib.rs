@@ -1,16 +1,26 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate's front page; its examples use Twilio, Mammut and the endpoint, so
+// doctests run them when those features are on.
+#![cfg_attr(
+    any(not(doctest), all(feature = "mammut", feature = "axum")),
+    doc = include_str!("../README.md")
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub mod address;
+#[cfg(any(feature = "twilio", feature = "botmaker"))]
 mod body;
+#[cfg(feature = "botmaker")]
+#[cfg_attr(docsrs, doc(cfg(feature = "botmaker")))]
 pub mod botmaker;
 pub mod dedup;
 pub mod error;
 pub mod event;
 mod kind;
 pub mod links;
+#[cfg(feature = "mammut")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mammut")))]
 pub mod mammut;
 pub mod message;
 pub mod provider;
@@ -23,6 +33,8 @@ pub mod server;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+#[cfg(feature = "twilio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
 pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
