@@ -7,7 +7,7 @@
 //!
 //! It starts, on 127.0.0.1:
 //!
-//! - a fake Twilio API and a fake Botmaker API (from the crate's `testing` feature), which
+//! - a fake Twilio API and a fake Botmaker API (from the crate's `testing-fakes` feature), which
 //!   record what they are sent and answer with signed delivery-status callbacks;
 //! - the crate's webhook server (feature `axum`) serving one bot on each provider from one
 //!   registry, verifying every webhook with the bot's own secret;

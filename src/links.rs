@@ -55,6 +55,7 @@ pub fn app_send(number: &PhoneNumber, text: Option<&str>) -> String {
 }
 
 /// Percent-encodes one URL component (everything but `A-Z a-z 0-9 - . _ ~`).
+#[cfg(feature = "mammut")]
 pub(crate) fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }

@@ -80,6 +80,7 @@ type Table = HashMap<ProviderKind, Bots>;
 /// yours.
 ///
 /// ```
+/// # #[cfg(feature = "twilio")] {
 /// use std::sync::Arc;
 /// use whatsapp_connector::registry::{Bot, Registry};
 /// use whatsapp_connector::twilio::TwilioProvider;
@@ -99,6 +100,7 @@ type Table = HashMap<ProviderKind, Bots>;
 /// .with_header("content-type", "application/x-www-form-urlencoded");
 /// let bot = registry.route(ProviderKind::TWILIO, &webhook)?;
 /// assert_eq!(bot.id, "bot-1");
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Default)]

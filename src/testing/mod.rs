@@ -1,10 +1,18 @@
-//! Test doubles for your own tests (feature `testing`): local servers that answer like Twilio
-//! and Botmaker, record every request, fail on demand, and send correctly signed webhooks;
-//! and builders for signed webhooks of every kind.
+//! Test helpers for your own tests.
+//!
+//! Feature `testing` brings builders for correctly signed webhooks of every kind, as the
+//! providers send them (`TwilioWebhook` with feature `twilio`, `BotmakerWebhook` with feature
+//! `botmaker`), and `post` to send one to a running server. The builders need no server, no
+//! network and no async runtime.
+//!
+//! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
+//! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled): they record every request, fail
+//! on demand, and send correctly signed webhooks. They run on tokio and axum.
 //!
 //! Point a provider's base URL at a fake and nothing leaves the machine:
 //!
 //! ```
+//! # #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use whatsapp_connector::testing::{FakeResponse, FakeTwilio};
@@ -15,14 +23,37 @@
 //! assert!(fake.requests().is_empty());
 //! # Ok(())
 //! # }
+//! # #[cfg(not(all(feature = "testing-fakes", feature = "twilio")))]
+//! # fn main() {}
 //! ```
 
+#[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 mod botmaker;
+#[cfg(all(
+    feature = "testing-fakes",
+    any(feature = "twilio", feature = "botmaker")
+))]
 mod server;
+#[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 mod twilio;
 mod webhooks;
 
+#[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "botmaker"))))]
 pub use botmaker::FakeBotmaker;
+#[cfg(all(
+    feature = "testing-fakes",
+    any(feature = "twilio", feature = "botmaker")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing-fakes")))]
 pub use server::{FakeResponse, RecordedRequest};
+#[cfg(all(feature = "testing-fakes", feature = "twilio"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "twilio"))))]
 pub use twilio::FakeTwilio;
-pub use webhooks::{BotmakerWebhook, TwilioWebhook, post};
+#[cfg(feature = "botmaker")]
+#[cfg_attr(docsrs, doc(cfg(feature = "botmaker")))]
+pub use webhooks::BotmakerWebhook;
+#[cfg(feature = "twilio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
+pub use webhooks::TwilioWebhook;
+pub use webhooks::post;

@@ -1,15 +1,20 @@
 //! Builders for correctly signed test webhooks, as Twilio and Botmaker send them.
 
+#[cfg(feature = "botmaker")]
 use serde_json::{Map, Value, json};
 
+#[cfg(any(feature = "twilio", feature = "botmaker"))]
 use crate::address::PhoneNumber;
+#[cfg(any(feature = "twilio", feature = "botmaker"))]
 use crate::event::DeliveryStatus;
 use crate::provider::WebhookRequest;
 
+#[cfg(feature = "twilio")]
 fn random_hex32() -> String {
     format!("{:032x}", fastrand::u128(..))
 }
 
+#[cfg(feature = "botmaker")]
 fn random_upper(n: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     (0..n)
@@ -17,6 +22,7 @@ fn random_upper(n: usize) -> String {
         .collect()
 }
 
+#[cfg(feature = "botmaker")]
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -45,11 +51,13 @@ fn now_rfc3339() -> String {
 /// let events = provider.parse(&request).unwrap();
 /// assert_eq!(events[0].as_message().unwrap().text(), Some("hola"));
 /// ```
+#[cfg(feature = "twilio")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwilioWebhook {
     params: Vec<(String, String)>,
 }
 
+#[cfg(feature = "twilio")]
 impl TwilioWebhook {
     fn inbound(
         account_sid: &str,
@@ -255,11 +263,13 @@ impl TwilioWebhook {
 /// let events = provider.parse(&request).unwrap();
 /// assert_eq!(events[0].as_message().unwrap().text(), Some("hola"));
 /// ```
+#[cfg(feature = "botmaker")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BotmakerWebhook {
     json: Value,
 }
 
+#[cfg(feature = "botmaker")]
 impl BotmakerWebhook {
     fn inbound(from: &PhoneNumber, line: &PhoneNumber) -> Map<String, Value> {
         let now = now_rfc3339();
@@ -423,6 +433,7 @@ impl BotmakerWebhook {
 }
 
 /// A stable 20-character chat id for a contact, as Botmaker's are shaped.
+#[cfg(feature = "botmaker")]
 fn chat_id_for(contact: &PhoneNumber) -> String {
     format!("CHAT{:0>16}", contact.digits())
         .chars()
@@ -442,6 +453,7 @@ pub async fn post(http: &reqwest::Client, request: &WebhookRequest) -> reqwest::
 }
 
 /// POSTs a signed Twilio webhook with `params` to `url`.
+#[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 pub(crate) async fn post_twilio(
     http: &reqwest::Client,
     url: &str,
