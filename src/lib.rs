@@ -4,7 +4,6 @@
 #![warn(missing_docs)]
 
 pub mod address;
-mod body;
 pub mod botmaker;
 pub mod dedup;
 pub mod error;
@@ -23,11 +22,13 @@ pub mod server;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod transport;
 pub mod twilio;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, Error, ParseError, ValidationError, VerifyError,
+    ApiError, ApiErrorKind, ConfigError, Error, ParseError, TransportError, ValidationError,
+    VerifyError,
 };
 pub use event::{
     Author, Contact, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent,
