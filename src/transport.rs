@@ -53,25 +53,62 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ConfigError> 
         .map_err(|e| ConfigError::new("http_client", e.to_string()))
 }
 
-/// Checks the HTTP settings a provider builder takes, and gives the client to use: the one
-/// given, or the crate's own ([`client`]). Errors name the builder setting.
-pub(crate) fn checked_client(
-    given: Option<reqwest::Client>,
-    timeout: Duration,
-    retry: &RetryPolicy,
-) -> Result<reqwest::Client, ConfigError> {
-    if timeout.is_zero() {
-        return Err(ConfigError::new("timeout", "must be more than zero"));
+/// The HTTP settings a provider builder takes: its own client (else the crate's), how long
+/// one request may take, and how sends are retried.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    pub(crate) client: Option<reqwest::Client>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            client: None,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
     }
-    if retry.max_attempts == 0 {
-        return Err(ConfigError::new(
-            "retry_policy",
-            "max_attempts must be at least 1",
-        ));
+}
+
+impl HttpSettings {
+    /// Checks the settings (errors name the builder setting) and makes the client.
+    pub(crate) fn build(self) -> Result<Http, ConfigError> {
+        if self.timeout.is_zero() {
+            return Err(ConfigError::new("timeout", "must be more than zero"));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(ConfigError::new(
+                "retry_policy",
+                "max_attempts must be at least 1",
+            ));
+        }
+        let client = match self.client {
+            Some(c) => c,
+            None => client(self.timeout)?,
+        };
+        Ok(Http {
+            client,
+            timeout: self.timeout,
+            retry: self.retry,
+        })
     }
-    match given {
-        Some(c) => Ok(c),
-        None => client(timeout),
+}
+
+/// A built provider's HTTP side: the client, the timeout of each request, and the retry
+/// policy of sends.
+#[derive(Debug, Clone)]
+pub(crate) struct Http {
+    pub(crate) client: reqwest::Client,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Http {
+    /// A request with `method` to `url`, with this provider's timeout.
+    pub(crate) fn request(&self, method: http::Method, url: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, url).timeout(self.timeout)
     }
 }
 

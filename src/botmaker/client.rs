@@ -1,8 +1,6 @@
 //! The HTTP calls to Botmaker's API: JSON POSTs that send (with safe retries) and the chat
 //! lookup, each with the `access-token` header.
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 use super::answer::{api_error, interpret, window_from_chat};
@@ -10,9 +8,9 @@ use crate::error::{ConfigError, Error};
 use crate::event::Timestamp;
 use crate::message::SendReceipt;
 use crate::provider::ProviderKind;
-use crate::retry::{RetryPolicy, run_with_retries};
+use crate::retry::run_with_retries;
 use crate::secret::Secret;
-use crate::transport::{self, Effect};
+use crate::transport::{self, Effect, Http};
 
 /// The header that carries the API access token.
 pub const ACCESS_TOKEN_HEADER: &str = "access-token";
@@ -22,12 +20,10 @@ const BOTMAKER: ProviderKind = ProviderKind::BOTMAKER;
 /// The HTTP side of a provider.
 #[derive(Clone)]
 pub(crate) struct Client {
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: Http,
     /// Without a trailing slash.
     pub(crate) base_url: String,
     pub(crate) access_token: Option<Secret>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Duration,
 }
 
 impl Client {
@@ -57,8 +53,7 @@ impl Client {
     ) -> Result<transport::Answer, Error> {
         let request = request
             .header(ACCESS_TOKEN_HEADER, self.token()?)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.timeout);
+            .header(reqwest::header::ACCEPT, "application/json");
         transport::exchange(&BOTMAKER, url, effect, request).await
     }
 
@@ -69,8 +64,8 @@ impl Client {
         body: &B,
     ) -> Result<SendReceipt, Error> {
         let url = format!("{}{}", self.base_url, path);
-        run_with_retries(&self.retry, |_| async {
-            let request = self.http.post(&url).json(body);
+        run_with_retries(&self.http.retry, |_| async {
+            let request = self.http.request(http::Method::POST, &url).json(body);
             let answer = self.exchange(&url, request, Effect::Sends).await?;
             interpret(&url, answer.status, answer.retry_after, &answer.text())
         })
@@ -91,8 +86,8 @@ impl Client {
             .pop_if_empty()
             .push("chats")
             .push(&format!("{channel_id}:{contact_id}"));
-        let answer = run_with_retries(&self.retry, |_| async {
-            let request = self.http.get(url.clone());
+        let answer = run_with_retries(&self.http.retry, |_| async {
+            let request = self.http.request(http::Method::GET, url.as_str());
             let answer = self.exchange(url.as_str(), request, Effect::Reads).await?;
             if answer.status == 404 || answer.is_success() {
                 Ok(answer)

@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
+use super::BotmakerProvider;
 use super::client::Client;
 use super::request::ApiVersion;
-use super::{BotmakerProvider, DEFAULT_TIMEOUT};
 use crate::error::ConfigError;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::transport::{self, config_http_url};
+use crate::transport::{HttpSettings, config_http_url};
 
 /// Builds a [`BotmakerProvider`].
 #[derive(Debug, Default)]
@@ -17,9 +17,7 @@ pub struct BotmakerBuilder {
     channel_id: Option<String>,
     version: ApiVersion,
     base_url: Option<String>,
-    http: Option<reqwest::Client>,
-    retry: Option<RetryPolicy>,
-    timeout: Option<Duration>,
+    http: HttpSettings,
     webhook_tokens: Vec<Secret>,
     accept_unsigned: bool,
 }
@@ -59,21 +57,21 @@ impl BotmakerBuilder {
     /// has: when reqwest follows a redirect to another host it drops `Authorization` but
     /// keeps other headers, so the `access-token` header would go to that host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.http.client = Some(client);
         self
     }
 
     /// How rate-limited sends are retried. Defaults to [`RetryPolicy::default`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.http.retry = policy;
         self
     }
 
-    /// How long one request may take. Defaults to [`DEFAULT_TIMEOUT`]. A send that times
+    /// How long one request may take. Defaults to [`DEFAULT_TIMEOUT`](super::DEFAULT_TIMEOUT). A send that times
     /// out may have been delivered, so it is reported as [`Error::MaybeSent`], never
     /// repeated.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.http.timeout = timeout;
         self
     }
 
@@ -124,16 +122,11 @@ impl BotmakerBuilder {
             .base_url
             .unwrap_or_else(|| self.version.default_base_url().to_owned());
         config_http_url("base_url", &base)?;
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let retry = self.retry.unwrap_or_default();
-        let http = transport::checked_client(self.http, timeout, &retry)?;
         Ok(BotmakerProvider {
             client: Client {
-                http,
+                http: self.http.build()?,
                 base_url: base.trim_end_matches('/').to_owned(),
                 access_token: self.access_token,
-                retry,
-                timeout,
             },
             version: self.version,
             channel_id: self.channel_id,

@@ -47,18 +47,17 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
         "{}/2010-04-01/Accounts/{}/Messages.json",
         inner.api_base, inner.account_sid
     );
-    run_with_retries(&inner.retry, |_| async {
+    run_with_retries(&inner.http.retry, |_| async {
         let request = inner
-            .client
-            .post(&url)
+            .http
+            .request(http::Method::POST, &url)
             .basic_auth(user, Some(password))
             .header(http::header::ACCEPT, "application/json")
             .header(
                 http::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(body.clone())
-            .timeout(inner.timeout);
+            .body(body.clone());
         let answer = transport::exchange(&TWILIO, &url, Effect::Sends, request).await?;
         if answer.is_success() {
             receipt(&url, answer.status, &answer.body)
@@ -87,7 +86,7 @@ pub struct DownloadedMedia {
 pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<DownloadedMedia, Error> {
     let mut current = check_http_url("media url", url)?;
     for _ in 0..=MAX_REDIRECTS {
-        let mut request = inner.client.get(current.as_str()).timeout(inner.timeout);
+        let mut request = inner.http.request(http::Method::GET, current.as_str());
         if inner.media_origins.contains(&current.origin()) {
             let (user, password) = credentials(inner)?;
             request = request.basic_auth(user, Some(password));

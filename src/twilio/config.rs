@@ -10,7 +10,7 @@ use crate::address::WhatsAppAddress;
 use crate::error::ConfigError;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::transport::{self, DEFAULT_TIMEOUT, config_http_url};
+use crate::transport::{Http, HttpSettings, config_http_url};
 
 /// How requests to Twilio's API authenticate.
 #[derive(Clone, PartialEq, Eq)]
@@ -89,9 +89,7 @@ pub struct TwilioBuilder {
     base_url: Option<String>,
     region: Option<String>,
     edge: Option<String>,
-    client: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    timeout: Duration,
+    http: HttpSettings,
     webhook_tokens: Vec<Secret>,
     shared_keys: Vec<(String, Secret)>,
     public_url: Option<String>,
@@ -118,9 +116,7 @@ impl TwilioBuilder {
             base_url: None,
             region: None,
             edge: None,
-            client: None,
-            retry: RetryPolicy::default(),
-            timeout: DEFAULT_TIMEOUT,
+            http: HttpSettings::default(),
             webhook_tokens: Vec::new(),
             shared_keys: Vec::new(),
             public_url: None,
@@ -197,19 +193,19 @@ impl TwilioBuilder {
     /// follows no redirects; a client that does should keep reqwest's default of dropping
     /// credentials on a redirect to another host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
+        self.http.client = Some(client);
         self
     }
 
     /// Sets how sends are retried (default: [`RetryPolicy::default`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.http.retry = policy;
         self
     }
 
     /// Sets how long one HTTP request may take (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
         self
     }
 
@@ -278,16 +274,14 @@ impl TwilioBuilder {
         if let Some(u) = &self.public_url {
             config_http_url("public_url", u)?;
         }
-        let client = transport::checked_client(self.client, self.timeout, &self.retry)?;
+        let http = self.http.build()?;
         let media_origins = media_origins(&api_base);
         Ok(TwilioProvider::from_inner(Inner {
             account_sid: self.account_sid,
             credentials: self.credentials,
             sender,
             api_base,
-            client,
-            retry: self.retry,
-            timeout: self.timeout,
+            http,
             verifier,
             public_url: self.public_url,
             trust_forwarded_headers: self.trust_forwarded_headers,
@@ -412,9 +406,7 @@ pub(crate) struct Inner {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) sender: Option<Sender>,
     pub(crate) api_base: String,
-    pub(crate) client: reqwest::Client,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Duration,
+    pub(crate) http: Http,
     pub(crate) verifier: Verifier,
     pub(crate) public_url: Option<String>,
     pub(crate) trust_forwarded_headers: bool,
