@@ -68,7 +68,7 @@ impl BotmakerBuilder {
     }
 
     /// How long one request may take. Defaults to [`DEFAULT_TIMEOUT`](super::DEFAULT_TIMEOUT). A send that times
-    /// out may have been delivered, so it is reported as [`Error::MaybeSent`], never
+    /// out may have been delivered, so it is reported as [`Error::MaybeSent`](crate::Error::MaybeSent), never
     /// repeated.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.http.timeout = timeout;
