@@ -609,7 +609,7 @@ fn wa_send(rest: &[String], twilio: bool) -> Outcome {
     } else {
         let _ = message.validate_with(&Limits::WHATSAPP);
         if let Content::Media(m) = &message.content {
-            let _ = whatsapp_connector::botmaker::client::media_mime_type(m);
+            let _ = whatsapp_connector::botmaker::media_mime_type(m);
         }
     }
     Ok(())

@@ -20,33 +20,18 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The request never reached the provider (connection refused, DNS, TLS handshake): the
     /// message was not sent, and retrying is safe.
-    #[error("{provider}: could not connect: {reason}")]
-    Connect {
-        /// The provider called.
-        provider: ProviderKind,
-        /// What failed.
-        reason: String,
-    },
+    #[error(transparent)]
+    Connect(TransportError),
     /// The request was sent but no complete answer came back (a timeout, a dropped
-    /// connection, an unreadable success body). The provider may have sent the message: the
-    /// crate does not send it again.
-    #[error("{provider}: the message may have been sent: {reason}")]
-    MaybeSent {
-        /// The provider called.
-        provider: ProviderKind,
-        /// What happened.
-        reason: String,
-    },
-    /// An HTTP exchange without side effects (a media download) failed after the request
-    /// went out: a timeout, a dropped connection, a redirect that leads nowhere. Repeating
-    /// it is safe.
-    #[error("{provider}: the request failed: {reason}")]
-    Transport {
-        /// The provider called.
-        provider: ProviderKind,
-        /// What happened.
-        reason: String,
-    },
+    /// connection, a success answer that is unreadable or names no message). The provider
+    /// may have sent the message: the crate does not send it again.
+    #[error(transparent)]
+    MaybeSent(TransportError),
+    /// An HTTP exchange without side effects (a media download, a lookup) failed after the
+    /// request went out: a timeout, a dropped connection, a redirect that leads nowhere.
+    /// Repeating it is safe.
+    #[error(transparent)]
+    Transport(TransportError),
     /// A download was larger than the configured limit, and was stopped.
     #[error("{provider}: the download is larger than the limit of {limit} bytes")]
     TooLarge {
@@ -85,7 +70,7 @@ impl Error {
     /// HTTP 429 and rate-limit codes, and failures to connect.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Connect { .. } => true,
+            Error::Connect(_) => true,
             Error::Api(api) => api.is_retryable(),
             _ => false,
         }
@@ -96,7 +81,7 @@ impl Error {
     /// deliver it twice.
     pub fn may_have_been_sent(&self) -> bool {
         match self {
-            Error::MaybeSent { .. } => true,
+            Error::MaybeSent(_) => true,
             Error::Api(api) => api.status >= 500,
             _ => false,
         }
@@ -113,6 +98,128 @@ impl Error {
     /// How long the provider asked to wait before a retry, if it said.
     pub fn retry_after(&self) -> Option<Duration> {
         self.api().and_then(|a| a.retry_after)
+    }
+
+    /// What went wrong in the HTTP exchange, when the error is about the exchange itself
+    /// rather than an answer: a failure to connect, a send that may have gone out, a
+    /// failed download.
+    pub fn transport(&self) -> Option<&TransportError> {
+        match self {
+            Error::Connect(t) | Error::MaybeSent(t) | Error::Transport(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// True when a request got no answer in time (the connection, or the whole exchange,
+    /// timed out).
+    pub fn is_timeout(&self) -> bool {
+        self.transport().is_some_and(TransportError::is_timeout)
+    }
+
+    /// The URL of the request that failed, with any password masked, when the error is
+    /// about an HTTP exchange.
+    pub fn url(&self) -> Option<&str> {
+        self.transport().map(TransportError::url)
+    }
+}
+
+/// A boxed underlying error: the HTTP client's, an I/O or a JSON error.
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong in one HTTP exchange with a provider, without an answer to show for it
+/// (or with one the crate could not use): which provider, the URL called (any password
+/// masked), what happened, and the underlying error as its
+/// [`source`](std::error::Error::source).
+///
+/// It is the part [`Error::Connect`], [`Error::MaybeSent`] and [`Error::Transport`] hold;
+/// the crate makes them, and callers read them.
+#[derive(Debug)]
+pub struct TransportError {
+    provider: ProviderKind,
+    url: String,
+    what: String,
+    timeout: bool,
+    connect: bool,
+    source: Option<Cause>,
+}
+
+impl TransportError {
+    /// An exchange with `provider` at `url` (stored with any password masked) that went
+    /// wrong as `what` says.
+    #[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+    pub(crate) fn new(provider: ProviderKind, url: &str, what: impl Into<String>) -> Self {
+        TransportError {
+            provider,
+            url: crate::urls::mask_password(url),
+            what: what.into(),
+            timeout: false,
+            connect: false,
+            source: None,
+        }
+    }
+
+    /// Keeps `source` as the underlying error.
+    #[cfg(any(feature = "twilio", feature = "botmaker"))]
+    #[cfg_attr(not(feature = "twilio"), allow(dead_code))]
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Keeps the HTTP client's error (its URL masked as this one's), and whether it was a
+    /// timeout or a failure to connect.
+    #[cfg(any(feature = "twilio", feature = "botmaker"))]
+    pub(crate) fn with_reqwest(mut self, e: reqwest::Error) -> Self {
+        self.timeout = e.is_timeout();
+        self.connect = e.is_connect();
+        let e = match url::Url::parse(&self.url) {
+            Ok(masked) => e.with_url(masked),
+            Err(_) => e.without_url(),
+        };
+        self.source = Some(Box::new(e));
+        self
+    }
+
+    /// The provider called.
+    pub fn provider(&self) -> &ProviderKind {
+        &self.provider
+    }
+
+    /// The URL called, with any password replaced by `***`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What happened, in words.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// True when no answer came in time.
+    pub fn is_timeout(&self) -> bool {
+        self.timeout
+    }
+
+    /// True when the connection could not be opened (refused, DNS, TLS handshake).
+    pub fn is_connect(&self) -> bool {
+        self.connect
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.provider, self.what, self.url)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -258,7 +365,8 @@ impl fmt::Debug for ApiError {
 
 /// The first `max` characters of `s`, with `…` when it was cut: for error messages built
 /// from bodies that were not in the provider's error format.
-pub fn excerpt(s: &str, max: usize) -> String {
+#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+pub(crate) fn excerpt(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
@@ -399,8 +507,11 @@ impl ParseError {
 /// A configuration value that is invalid, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
+#[non_exhaustive]
 pub struct ConfigError {
-    /// The field, under the key it is stored with (`twilio-account-sid`, …).
+    /// The setting: a provider builder's method name (`account_sid`, `access_token`,
+    /// `base_url`, …), or for a stored bot configuration the key it is stored under
+    /// (`twilio-account-sid`, …).
     pub field: String,
     /// What is wrong with it. Never the secret value itself.
     pub reason: String,

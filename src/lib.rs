@@ -9,8 +9,6 @@
 #![warn(missing_docs)]
 
 pub mod address;
-#[cfg(any(feature = "twilio", feature = "botmaker"))]
-mod body;
 #[cfg(feature = "botmaker")]
 #[cfg_attr(docsrs, doc(cfg(feature = "botmaker")))]
 pub mod botmaker;
@@ -33,13 +31,17 @@ pub mod server;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+#[cfg(any(feature = "twilio", feature = "botmaker"))]
+mod transport;
 #[cfg(feature = "twilio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
 pub mod twilio;
+mod urls;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, Error, ParseError, ValidationError, VerifyError,
+    ApiError, ApiErrorKind, ConfigError, Error, ParseError, TransportError, ValidationError,
+    VerifyError,
 };
 pub use event::{
     Author, Contact, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent,

@@ -645,14 +645,12 @@ fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ValidationE
     }
 }
 
-fn check_http_url(field: &'static str, s: &str) -> Result<(), ValidationError> {
-    match url::Url::parse(s) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
-        _ => Err(ValidationError::NotHttpUrl {
-            field,
-            url: s.to_owned(),
-        }),
-    }
+/// `s` as an `http(s)` URL, or the validation error naming `field`.
+pub(crate) fn check_http_url(field: &'static str, s: &str) -> Result<url::Url, ValidationError> {
+    crate::urls::http_url(s).ok_or_else(|| ValidationError::NotHttpUrl {
+        field,
+        url: s.to_owned(),
+    })
 }
 
 /// What a provider answered to a send.

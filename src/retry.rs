@@ -122,13 +122,13 @@ impl RetryPolicy {
 /// # #[cfg(feature = "twilio")] {
 /// use std::time::Duration;
 /// use whatsapp_connector::retry::{RetryPolicy, run_with_retries};
-/// use whatsapp_connector::{Error, ProviderKind};
+/// use whatsapp_connector::{ApiError, ProviderKind};
 ///
 /// let policy = RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() };
 /// let result = run_with_retries(&policy, |attempt| async move {
 ///     if attempt < 3 {
-///         // Refused before it reached the provider: safe to try again.
-///         Err(Error::Connect { provider: ProviderKind::TWILIO, reason: "refused".into() })
+///         // Rate limited: the provider did not process it, so trying again is safe.
+///         Err(ApiError::new(ProviderKind::TWILIO, 429, "slow down").into())
 ///     } else {
 ///         Ok(attempt)
 ///     }
@@ -239,8 +239,8 @@ fn outcome(e: &Error) -> &'static str {
         Error::Invalid(_) => "invalid",
         Error::Config(_) => "config_error",
         Error::Unsupported { .. } => "unsupported",
-        Error::Connect { .. } => "not_sent",
-        Error::MaybeSent { .. } => "maybe_sent",
+        Error::Connect(_) => "not_sent",
+        Error::MaybeSent(_) => "maybe_sent",
         Error::Api(a) => match a.kind {
             ApiErrorKind::RateLimited => "rate_limited",
             ApiErrorKind::Unauthorized => "unauthorized",
@@ -252,24 +252,11 @@ fn outcome(e: &Error) -> &'static str {
     }
 }
 
-/// Parses a `Retry-After` header value given in seconds. (The HTTP-date form is not used by
-/// these providers and is read as absent.)
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    v.parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
-        .map(Duration::from_secs_f64)
-}
-
 // The tests name the crate's providers.
 #[cfg(all(test, feature = "twilio", feature = "botmaker"))]
 mod tests {
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, TransportError};
 
     fn rate_limited(retry_after: Option<Duration>) -> Error {
         ApiError::new(ProviderKind::TWILIO, 429, "slow down")
@@ -341,15 +328,9 @@ mod tests {
         );
         assert!(server.may_have_been_sent());
         assert_eq!(p.next_delay(1, &server, Duration::ZERO, 1.0), None);
-        let timeout = Error::MaybeSent {
-            provider: ProviderKind::BOTMAKER,
-            reason: "timed out".into(),
-        };
+        let timeout = maybe_sent();
         assert_eq!(p.next_delay(1, &timeout, Duration::ZERO, 1.0), None);
-        let connect = Error::Connect {
-            provider: ProviderKind::BOTMAKER,
-            reason: "refused".into(),
-        };
+        let connect = connect_refused();
         assert!(p.next_delay(1, &connect, Duration::ZERO, 1.0).is_some());
         assert_eq!(
             RetryPolicy::never().next_delay(1, &connect, Duration::ZERO, 1.0),
@@ -358,10 +339,19 @@ mod tests {
     }
 
     fn connect_refused() -> Error {
-        Error::Connect {
-            provider: ProviderKind::TWILIO,
-            reason: "refused".into(),
-        }
+        Error::Connect(TransportError::new(
+            ProviderKind::TWILIO,
+            "http://127.0.0.1:9/",
+            "could not connect",
+        ))
+    }
+
+    fn maybe_sent() -> Error {
+        Error::MaybeSent(TransportError::new(
+            ProviderKind::BOTMAKER,
+            "http://127.0.0.1:9/",
+            "no answer within the timeout",
+        ))
     }
 
     /// Runs `run_with_retries` on tokio's paused clock (waits take no real time, and
@@ -409,10 +399,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_loop_never_repeats_what_may_have_been_sent() {
-        let maybe = Error::MaybeSent {
-            provider: ProviderKind::BOTMAKER,
-            reason: "timed out".into(),
-        };
+        let maybe = maybe_sent();
         let server = Error::from(ApiError::new(ProviderKind::TWILIO, 503, "unavailable"));
         for e in [maybe, server] {
             let (result, calls, elapsed) = run(RetryPolicy::default(), vec![e]).await;
@@ -455,16 +442,8 @@ mod tests {
         };
         let errors = (0..1000).map(|_| connect_refused()).collect();
         let (result, calls, elapsed) = run(policy, errors).await;
-        assert!(matches!(result, Err(Error::Connect { .. })));
+        assert!(matches!(result, Err(Error::Connect(_))));
         assert!(elapsed <= policy.max_elapsed, "{elapsed:?}");
         assert!(calls > 4 && calls < 1000, "{calls}");
-    }
-
-    #[test]
-    fn parses_retry_after_seconds() {
-        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
     }
 }

@@ -11,7 +11,7 @@
 //! that does not match the schema), so a 2xx receipt means the request was valid.
 
 use whatsapp_connector::botmaker::{
-    BotmakerProvider, ChatRef, MIME_TYPES, MessagesRequest, V2Media, V2Message,
+    BotmakerProvider, ChatRef, MIME_TYPES, Message, MessageRequest,
 };
 use whatsapp_connector::{
     ApiErrorKind, Content, DeliveryStatus, Interactive, InteractiveAction, ListRow, ListSection,
@@ -130,13 +130,13 @@ async fn window_lookup_reads_the_chat() {
         .expect("a 2xx answer whose window time is absent or a valid time");
 }
 
-fn media_request(mime: &str) -> MessagesRequest {
-    let mut m = V2Message::default();
-    m.media = Some(V2Media::new(mime, "https://cdn.example.com/f/file").with_filename("file"));
-    MessagesRequest::new(
-        ChatRef::contact("acme-whatsapp-5491155550100", &to().into()),
-        vec![m],
-    )
+fn media_request(mime: &str) -> MessageRequest {
+    let m = Message::media_url(mime, "https://cdn.example.com/f/file").with_filename("file");
+    MessageRequest::new(ChatRef::contact(
+        "acme-whatsapp-5491155550100",
+        &to().into(),
+    ))
+    .message(m)
 }
 
 #[tokio::test]
@@ -145,14 +145,14 @@ async fn every_mime_type_this_crate_allows_is_in_the_contract() {
     let p = provider();
     for mime in MIME_TYPES {
         let receipt = p
-            .send_messages(&media_request(mime))
+            .send_request(&media_request(mime))
             .await
             .unwrap_or_else(|e| panic!("{mime} was refused: {e}"));
         accepted(&receipt);
     }
     // And the contract refuses one outside the list, as the crate does.
     let err = p
-        .send_messages(&media_request("image/gif"))
+        .send_request(&media_request("image/gif"))
         .await
         .unwrap_err();
     let api = err.api().expect("an API error");

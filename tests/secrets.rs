@@ -239,7 +239,7 @@ fn config_errors_never_print_the_value() {
         .access_token(format!("{BM_ACCESS} with a space"))
         .build()
         .unwrap_err();
-    assert_eq!(e.field, "access-token");
+    assert_eq!(e.field, "access_token");
     assert_error_clean("ConfigError for an access token", &e);
     let e = BotmakerProvider::builder()
         .access_token(format!("{BM_ACCESS}\u{e9}"))

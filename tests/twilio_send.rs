@@ -630,7 +630,7 @@ fn configuration_errors_name_the_setting() {
     assert_eq!(field(TwilioProvider::builder("AC123")), "account_sid");
     assert_eq!(
         field(TwilioProvider::builder(AC).api_key("SK1", "s")),
-        "api_key_sid"
+        "api_key"
     );
     assert_eq!(
         field(TwilioProvider::builder(AC).messaging_service_sid("MG1")),

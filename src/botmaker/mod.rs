@@ -29,7 +29,6 @@
 //! ```
 
 use std::fmt;
-use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -38,32 +37,38 @@ use crate::error::{ConfigError, Error, ParseError, VerifyError};
 use crate::event::{InboundEvent, Timestamp};
 use crate::message::{Limits, OutboundMessage, SendReceipt};
 use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
-use crate::retry::{RetryPolicy, traced_send};
-use crate::secret::Secret;
+use crate::retry::traced_send;
 
+mod answer;
 pub mod auth;
-pub mod client;
+mod client;
+mod config;
+mod mapping;
+mod request;
 pub mod webhook;
+mod wire;
 
+pub use crate::transport::DEFAULT_TIMEOUT;
+pub use answer::classify;
 pub use auth::Verifier;
-pub use client::{
-    ApiVersion, ChatRef, IntentButton, MIME_TYPES, MessagesRequest, TriggerIntentRequest,
-    V1_BASE_URL, V2_BASE_URL, V2Action, V2Contact, V2Header, V2Interactive, V2Location, V2Media,
-    V2Message, V2Row, V2Section,
+pub use client::ACCESS_TOKEN_HEADER;
+pub use config::BotmakerBuilder;
+pub use mapping::{MIME_TYPES, media_mime_type};
+pub use request::{
+    ApiVersion, ChatRef, ContactCard, Message, MessageRequest, TriggerIntentRequest, V1_BASE_URL,
+    V2_BASE_URL,
 };
 pub use webhook::{
     Envelope, Extra, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,
 };
 
-use client::{Client, V2Send};
+use client::Client;
+use mapping::V2Send;
 
 impl ProviderKind {
     /// Botmaker: `botmaker` in the event JSON.
     pub const BOTMAKER: ProviderKind = ProviderKind::new("botmaker");
 }
-
-/// The time a request may take before it is abandoned, unless configured otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Botmaker channel: sends WhatsApp messages through Botmaker's API, and verifies and
 /// parses the webhooks Botmaker posts.
@@ -72,10 +77,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// no access token or channel id; sending without them fails with [`Error::Config`].
 #[derive(Clone)]
 pub struct BotmakerProvider {
-    client: Client,
-    version: ApiVersion,
-    channel_id: Option<String>,
-    verifier: Verifier,
+    pub(crate) client: Client,
+    pub(crate) version: ApiVersion,
+    pub(crate) channel_id: Option<String>,
+    pub(crate) verifier: Verifier,
 }
 
 impl fmt::Debug for BotmakerProvider {
@@ -87,158 +92,6 @@ impl fmt::Debug for BotmakerProvider {
             .field("access_token", &self.client.access_token)
             .field("verifier", &self.verifier)
             .finish_non_exhaustive()
-    }
-}
-
-/// Builds a [`BotmakerProvider`].
-#[derive(Debug, Default)]
-pub struct BotmakerBuilder {
-    access_token: Option<Secret>,
-    channel_id: Option<String>,
-    version: ApiVersion,
-    base_url: Option<String>,
-    http: Option<reqwest::Client>,
-    retry: Option<RetryPolicy>,
-    timeout: Option<Duration>,
-    webhook_tokens: Vec<Secret>,
-    accept_unsigned: bool,
-}
-
-impl BotmakerBuilder {
-    /// The API access token (the JWT from Botmaker's console), sent as `access-token`.
-    pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
-        self.access_token = Some(token.into());
-        self
-    }
-
-    /// The channel to send from: `acme-whatsapp-5491100000000` (from `GET /channels`), or
-    /// the line's number. For the v1 API the line's number is taken from it.
-    pub fn channel_id(mut self, channel_id: impl Into<String>) -> Self {
-        self.channel_id = Some(channel_id.into());
-        self
-    }
-
-    /// Which API to send through: [`ApiVersion::V2`] (the default) or the legacy
-    /// [`ApiVersion::V1`].
-    pub fn api_version(mut self, version: ApiVersion) -> Self {
-        self.version = version;
-        self
-    }
-
-    /// The API's base URL, for a proxy or a mock server. Defaults to the version's public
-    /// URL ([`V2_BASE_URL`] or [`V1_BASE_URL`]).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The HTTP client to use (to share a connection pool, or set a proxy). A request's
-    /// own timeout ([`BotmakerBuilder::timeout`]) still applies.
-    ///
-    /// Give it `redirect(reqwest::redirect::Policy::none())`, as the crate's own client
-    /// has: when reqwest follows a redirect to another host it drops `Authorization` but
-    /// keeps other headers, so the `access-token` header would go to that host.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// How rate-limited sends are retried. Defaults to [`RetryPolicy::default`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// How long one request may take. Defaults to [`DEFAULT_TIMEOUT`]. A send that times
-    /// out may have been delivered, so it is reported as [`Error::MaybeSent`], never
-    /// repeated.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a webhook token: the value Botmaker sends in `auth-bm-token`. Add several to
-    /// accept the old and the new token while rotating.
-    pub fn webhook_token(mut self, token: impl Into<Secret>) -> Self {
-        self.webhook_tokens.push(token.into());
-        self
-    }
-
-    /// **Insecure.** Accepts webhooks that arrive without an `auth-bm-token` header (for
-    /// legacy endpoints configured without a token). Anyone who knows the URL can then post
-    /// events. A header that is present must still match. Off by default.
-    pub fn accept_unsigned_webhooks(mut self, accept: bool) -> Self {
-        self.accept_unsigned = accept;
-        self
-    }
-
-    /// Checks the settings and builds the provider.
-    pub fn build(self) -> Result<BotmakerProvider, ConfigError> {
-        if let Some(t) = &self.access_token {
-            if t.is_empty() {
-                return Err(ConfigError::new("access-token", "is empty"));
-            }
-            if !t.expose().bytes().all(|b| (0x21..0x7f).contains(&b)) {
-                return Err(ConfigError::new(
-                    "access-token",
-                    "must be visible ASCII without spaces",
-                ));
-            }
-        }
-        if let Some(c) = &self.channel_id {
-            if c.trim().is_empty() {
-                return Err(ConfigError::new("channel-id", "is empty"));
-            }
-            if c.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
-                return Err(ConfigError::new(
-                    "channel-id",
-                    "holds white space or control characters",
-                ));
-            }
-        }
-        if self.webhook_tokens.iter().any(Secret::is_empty) {
-            return Err(ConfigError::new("webhook-token", "is empty"));
-        }
-        let base = self
-            .base_url
-            .unwrap_or_else(|| self.version.default_base_url().to_owned());
-        match url::Url::parse(&base) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => {
-                return Err(ConfigError::new(
-                    "base-url",
-                    format!("{base:?} is not an http(s) URL"),
-                ));
-            }
-        }
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(ConfigError::new("timeout", "must be more than zero"));
-        }
-        let http = match self.http {
-            Some(h) => h,
-            // No redirects: reqwest keeps custom headers such as `access-token` when it
-            // follows one to another host, and Botmaker's API does not redirect.
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| ConfigError::new("http-client", e.to_string()))?,
-        };
-        Ok(BotmakerProvider {
-            client: Client {
-                http,
-                base_url: base.trim_end_matches('/').to_owned(),
-                access_token: self.access_token,
-                retry: self.retry.unwrap_or_default(),
-                timeout,
-            },
-            version: self.version,
-            channel_id: self.channel_id,
-            verifier: self.webhook_tokens.into_iter().fold(
-                Verifier::new().accept_unsigned(self.accept_unsigned),
-                |v, token| v.with_token(token),
-            ),
-        })
     }
 }
 
@@ -271,7 +124,7 @@ impl BotmakerProvider {
     fn require_channel(&self) -> Result<&str, Error> {
         self.channel_id.as_deref().ok_or_else(|| {
             Error::Config(ConfigError::new(
-                "channel-id",
+                "channel_id",
                 "is not configured; sending needs it",
             ))
         })
@@ -293,23 +146,23 @@ impl BotmakerProvider {
         WebhookPayload::from_request(request)
     }
 
-    /// Sends a v2 `send-messages` request as it is: several messages at once, contact
-    /// cards, intent buttons, or a chat addressed by its Botmaker chat id.
-    pub async fn send_messages(&self, request: &MessagesRequest) -> Result<SendReceipt, Error> {
+    /// Sends a v2 `send-messages` request built message by message: several messages at
+    /// once, contact cards, intent buttons, or a chat addressed by its Botmaker chat id.
+    pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         let send = self.post_messages(request);
         traced_send(
             ProviderKind::BOTMAKER,
             "messages",
-            &chat_label(&request.chat),
+            &request.chat().label(),
             send,
         )
         .await
     }
 
-    async fn post_messages(&self, request: &MessagesRequest) -> Result<SendReceipt, Error> {
+    async fn post_messages(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         self.require_v2("send-messages requests through the legacy v1 API")?;
         self.client
-            .post("/chats-actions/send-messages", request)
+            .post("/chats-actions/send-messages", &request.wire())
             .await
     }
 
@@ -322,7 +175,7 @@ impl BotmakerProvider {
         traced_send(
             ProviderKind::BOTMAKER,
             "template",
-            &chat_label(&request.chat),
+            &request.chat().label(),
             send,
         )
         .await
@@ -331,7 +184,7 @@ impl BotmakerProvider {
     async fn post_intent(&self, request: &TriggerIntentRequest) -> Result<SendReceipt, Error> {
         self.require_v2("trigger-intent requests through the legacy v1 API")?;
         self.client
-            .post("/chats-actions/trigger-intent", request)
+            .post("/chats-actions/trigger-intent", &request.wire())
             .await
     }
 
@@ -396,14 +249,14 @@ impl BotmakerProvider {
         let reference = message.reference.as_deref();
         match self.version {
             ApiVersion::V1 => {
-                let line = client::v1_line(channel);
+                let line = mapping::v1_line(channel);
                 let (path, body) =
-                    client::v1_request(&line, message.to.wa_id(), &message.content, reference)?;
+                    mapping::v1_request(&line, message.to.wa_id(), &message.content, reference)?;
                 self.client.post(path, &body).await
             }
             _ => {
                 let chat = ChatRef::contact(channel, &message.to);
-                match client::v2_request(chat, &message.content, reference)? {
+                match mapping::v2_request(chat, &message.content, reference)? {
                     V2Send::Messages(m) => self.post_messages(&m).await,
                     V2Send::Intent(i) => self.post_intent(&i).await,
                 }
@@ -412,17 +265,10 @@ impl BotmakerProvider {
     }
 }
 
-/// Who a v2 request is for, for debug logs: the contact or chat id.
-fn chat_label(chat: &ChatRef) -> &str {
-    match chat {
-        ChatRef::Contact { contact_id, .. } => contact_id,
-        ChatRef::Chat { chat_id } => chat_id,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn debug_never_shows_secrets() {
@@ -446,23 +292,23 @@ mod tests {
         let err = |b: BotmakerBuilder| b.build().unwrap_err().field;
         assert_eq!(
             err(BotmakerProvider::builder().access_token("")),
-            "access-token"
+            "access_token"
         );
         assert_eq!(
             err(BotmakerProvider::builder().access_token("has space")),
-            "access-token"
+            "access_token"
         );
         assert_eq!(
             err(BotmakerProvider::builder().channel_id(" ")),
-            "channel-id"
+            "channel_id"
         );
         assert_eq!(
             err(BotmakerProvider::builder().webhook_token("")),
-            "webhook-token"
+            "webhook_token"
         );
         assert_eq!(
             err(BotmakerProvider::builder().base_url("ftp://x")),
-            "base-url"
+            "base_url"
         );
         assert_eq!(
             err(BotmakerProvider::builder().timeout(Duration::ZERO)),

@@ -40,7 +40,10 @@
 //! [`Template`] by its `HX…` SID. Templates by name are refused for the
 //! same reason.
 
-pub mod client;
+mod answer;
+mod client;
+mod config;
+mod request;
 pub mod signature;
 pub mod twiml;
 pub mod webhook;
@@ -48,22 +51,25 @@ pub mod webhook;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::address::WhatsAppAddress;
-use crate::error::{ConfigError, Error, ParseError, VerifyError};
+use crate::error::{Error, ParseError, VerifyError};
 use crate::event::InboundEvent;
 use crate::message::{Limits, OutboundMessage, SendReceipt, Template};
 use crate::provider::{
     Acknowledgement, ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers,
 };
-use crate::retry::{RetryPolicy, traced_send};
-use crate::secret::Secret;
+use crate::retry::traced_send;
 
-pub use client::{DownloadedMedia, MessageRequest, classify};
+pub use crate::transport::DEFAULT_TIMEOUT;
+pub use answer::classify;
+pub use client::DownloadedMedia;
+pub use config::{Credentials, Sender, TwilioBuilder};
+pub use request::MessageRequest;
 pub use signature::{Verified, Verifier};
+
+use config::Inner;
 
 impl ProviderKind {
     /// Twilio's Programmable Messaging: `twilio` in the event JSON.
@@ -94,408 +100,9 @@ pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
 
 /// Twilio's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
-/// How long one HTTP request may take, unless configured otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest media download accepted, unless configured otherwise: 16 MiB, above
 /// WhatsApp's 16 MB limit for a message.
 pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 16 * 1024 * 1024;
-
-/// How requests to Twilio's API authenticate.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Credentials {
-    /// The account SID and its auth token.
-    AuthToken(Secret),
-    /// An API key (`SK…`) and its secret, which Twilio recommends for production. The
-    /// account SID still goes in the URL.
-    ApiKey {
-        /// The API key SID (`SK` and 32 hex digits).
-        sid: String,
-        /// Its secret.
-        secret: Secret,
-    },
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::AuthToken(_) => f.write_str("AuthToken([REDACTED])"),
-            Credentials::ApiKey { sid, .. } => f
-                .debug_struct("ApiKey")
-                .field("sid", sid)
-                .field("secret", &"[REDACTED]")
-                .finish(),
-        }
-    }
-}
-
-/// Who messages are sent from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Sender {
-    /// A WhatsApp sender: `From=whatsapp:+E164`.
-    From(WhatsAppAddress),
-    /// A Messaging Service (`MG…`), which picks the sender from its pool.
-    MessagingService(String),
-}
-
-impl Sender {
-    /// Reads `whatsapp:+E164` (or bare `+E164`) as a number, `MG…` as a Messaging Service.
-    /// Anything else (a user id) is refused: a sender is a phone number.
-    pub fn parse(s: &str) -> Result<Sender, ConfigError> {
-        let s = s.trim();
-        if s.starts_with("MG") {
-            return if is_sid(s, "MG") {
-                Ok(Sender::MessagingService(s.to_owned()))
-            } else {
-                Err(ConfigError::new(
-                    "messaging_service_sid",
-                    "must be MG followed by 32 hexadecimal digits",
-                ))
-            };
-        }
-        match WhatsAppAddress::parse(s) {
-            Ok(a @ WhatsAppAddress::Phone(_)) => Ok(Sender::From(a)),
-            Ok(_) => Err(ConfigError::new(
-                "from",
-                "must be whatsapp:+<E.164> (a sender is a phone number) or an MG… SID",
-            )),
-            Err(e) => Err(ConfigError::new(
-                "from",
-                format!("must be whatsapp:+<E.164>: {e}"),
-            )),
-        }
-    }
-}
-
-/// Builds a [`TwilioProvider`]; see [`TwilioProvider::builder`].
-#[derive(Clone)]
-pub struct TwilioBuilder {
-    account_sid: String,
-    credentials: Option<Credentials>,
-    sender: Option<Result<Sender, ConfigError>>,
-    base_url: Option<String>,
-    region: Option<String>,
-    edge: Option<String>,
-    client: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    timeout: Duration,
-    webhook_tokens: Vec<Secret>,
-    shared_keys: Vec<(String, Secret)>,
-    public_url: Option<String>,
-    trust_forwarded_headers: bool,
-    media_max_bytes: u64,
-}
-
-impl fmt::Debug for TwilioBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TwilioBuilder")
-            .field("account_sid", &self.account_sid)
-            .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TwilioBuilder {
-    /// Authenticates with the account's auth token. The token also verifies webhooks
-    /// (first among the webhook tokens).
-    pub fn auth_token(mut self, token: impl Into<Secret>) -> Self {
-        self.credentials = Some(Credentials::AuthToken(token.into()));
-        self
-    }
-
-    /// Authenticates with an API key (`SK…`) and its secret. Twilio signs webhooks with the
-    /// auth token, not the key: add it with [`TwilioBuilder::webhook_auth_token`] to verify
-    /// webhooks.
-    pub fn api_key(mut self, sid: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        self.credentials = Some(Credentials::ApiKey {
-            sid: sid.into(),
-            secret: secret.into(),
-        });
-        self
-    }
-
-    /// Sends from this WhatsApp number (`whatsapp:+E164`, or `+E164`), or through a
-    /// Messaging Service when given an `MG…` SID.
-    pub fn from(mut self, sender: &str) -> Self {
-        self.sender = Some(Sender::parse(sender));
-        self
-    }
-
-    /// Sends through this Messaging Service (`MG…`).
-    pub fn messaging_service_sid(mut self, sid: &str) -> Self {
-        self.sender = Some(if is_sid(sid, "MG") {
-            Ok(Sender::MessagingService(sid.to_owned()))
-        } else {
-            Err(ConfigError::new(
-                "messaging_service_sid",
-                "must be MG followed by 32 hexadecimal digits",
-            ))
-        });
-        self
-    }
-
-    /// Sets the sender.
-    pub fn sender(mut self, sender: Sender) -> Self {
-        self.sender = Some(Ok(sender));
-        self
-    }
-
-    /// Calls this API origin instead of `https://api.twilio.com` (a mock server in tests,
-    /// a proxy). Not combinable with a region or edge.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Calls Twilio's API in this region (`ie1`, `au1`): `api.{edge}.{region}.twilio.com`.
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// Calls Twilio's API through this edge location (`dublin`, `sydney`); the region is
-    /// `us1` unless set.
-    pub fn edge(mut self, edge: impl Into<String>) -> Self {
-        self.edge = Some(edge.into());
-        self
-    }
-
-    /// Uses this HTTP client (for its proxy, pool or TLS settings). The crate's own client
-    /// follows no redirects; a client that does should keep reqwest's default of dropping
-    /// credentials on a redirect to another host.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
-        self
-    }
-
-    /// Sets how sends are retried (default: [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets how long one HTTP request may take (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Also accepts webhooks signed with this auth token: the secondary token during a
-    /// rotation, a subaccount's token, or the auth token when requests use an API key.
-    pub fn webhook_auth_token(mut self, token: impl Into<Secret>) -> Self {
-        self.webhook_tokens.push(token.into());
-        self
-    }
-
-    /// Accepts webhooks signed with this shared key, named `id` in
-    /// `X-Twilio-Webhooks-Signature-Settings`.
-    pub fn shared_key(mut self, id: impl Into<String>, key: impl Into<Secret>) -> Self {
-        self.shared_keys.push((id.into(), key.into()));
-        self
-    }
-
-    /// Verifies every webhook as if Twilio had called this URL (the public URL configured
-    /// in Twilio, when a proxy forwards to a different one). Leave it unset when Twilio
-    /// calls several URLs, and give each [`WebhookRequest`] its public URL instead.
-    pub fn public_url(mut self, url: impl Into<String>) -> Self {
-        self.public_url = Some(url.into());
-        self
-    }
-
-    /// Rebuilds the URL to verify from `X-Forwarded-Proto`, `X-Forwarded-Host` and `Host`
-    /// (see [`url_from_forwarded_headers`]), keeping the request's path and query.
-    ///
-    /// **Trust caveat:** any client can send these headers. Turn this on only behind a
-    /// proxy you control that sets them and drops what clients sent; a configured
-    /// [`TwilioBuilder::public_url`] (which takes precedence) is safer.
-    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
-        self.trust_forwarded_headers = trust;
-        self
-    }
-
-    /// Sets the largest media download accepted, in bytes (default 16 MiB).
-    pub fn media_max_bytes(mut self, max: u64) -> Self {
-        self.media_max_bytes = max;
-        self
-    }
-
-    /// Validates the settings and builds the provider. An error names the setting.
-    pub fn build(self) -> Result<TwilioProvider, ConfigError> {
-        if !is_sid(&self.account_sid, "AC") {
-            return Err(ConfigError::new(
-                "account_sid",
-                format!(
-                    "must be AC followed by 32 hexadecimal digits, got {} characters",
-                    self.account_sid.chars().count()
-                ),
-            ));
-        }
-        let mut verifier = Verifier::new();
-        match &self.credentials {
-            Some(Credentials::AuthToken(t)) => {
-                if t.is_empty() {
-                    return Err(ConfigError::new("auth_token", "is empty"));
-                }
-                verifier.add_auth_token(t.clone());
-            }
-            Some(Credentials::ApiKey { sid, secret }) => {
-                if !is_sid(sid, "SK") {
-                    return Err(ConfigError::new(
-                        "api_key_sid",
-                        "must be SK followed by 32 hexadecimal digits",
-                    ));
-                }
-                if secret.is_empty() {
-                    return Err(ConfigError::new("api_key_secret", "is empty"));
-                }
-            }
-            None => {}
-        }
-        for t in self.webhook_tokens {
-            if t.is_empty() {
-                return Err(ConfigError::new("webhook_auth_token", "is empty"));
-            }
-            verifier.add_auth_token(t);
-        }
-        for (id, key) in self.shared_keys {
-            if id.trim().is_empty() {
-                return Err(ConfigError::new("shared_key", "the key id is empty"));
-            }
-            if key.is_empty() {
-                return Err(ConfigError::new(
-                    "shared_key",
-                    format!("the key {id:?} is empty"),
-                ));
-            }
-            verifier.add_shared_key(id, key);
-        }
-        let sender = self.sender.transpose()?;
-        let api_base = api_base(
-            self.base_url.as_deref(),
-            self.region.as_deref(),
-            self.edge.as_deref(),
-        )?;
-        if let Some(u) = &self.public_url {
-            check_http_url("public_url", u)?;
-        }
-        if self.timeout.is_zero() {
-            return Err(ConfigError::new("timeout", "must be above zero"));
-        }
-        if self.retry.max_attempts == 0 {
-            return Err(ConfigError::new(
-                "retry_policy",
-                "max_attempts must be at least 1",
-            ));
-        }
-        let client = match self.client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| ConfigError::new("http_client", e.to_string()))?,
-        };
-        let mut media_origins = vec![origin_of(&api_base)];
-        if let Ok(u) = url::Url::parse(DEFAULT_BASE_URL) {
-            let o = u.origin();
-            if !media_origins.contains(&o) {
-                media_origins.push(o);
-            }
-        }
-        Ok(TwilioProvider {
-            inner: Arc::new(Inner {
-                account_sid: self.account_sid,
-                credentials: self.credentials,
-                sender,
-                api_base,
-                client,
-                retry: self.retry,
-                timeout: self.timeout,
-                verifier,
-                public_url: self.public_url,
-                trust_forwarded_headers: self.trust_forwarded_headers,
-                media_max_bytes: self.media_max_bytes,
-                media_origins,
-            }),
-        })
-    }
-}
-
-fn check_http_url(field: &str, s: &str) -> Result<url::Url, ConfigError> {
-    match url::Url::parse(s) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
-        _ => Err(ConfigError::new(
-            field,
-            format!("{s:?} is not an http(s) URL"),
-        )),
-    }
-}
-
-fn origin_of(api_base: &str) -> url::Origin {
-    url::Url::parse(api_base)
-        .map(|u| u.origin())
-        .unwrap_or_else(|_| url::Origin::new_opaque())
-}
-
-fn check_label(field: &str, s: &str) -> Result<(), ConfigError> {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            field,
-            format!("{s:?} must be lowercase letters, digits and dashes"),
-        ))
-    }
-}
-
-/// The API origin (no trailing slash): the base URL, or Twilio's host with the region and
-/// edge in it.
-fn api_base(
-    base_url: Option<&str>,
-    region: Option<&str>,
-    edge: Option<&str>,
-) -> Result<String, ConfigError> {
-    if let Some(b) = base_url {
-        if region.is_some() || edge.is_some() {
-            return Err(ConfigError::new(
-                "base_url",
-                "set either a base URL or a region and edge, not both",
-            ));
-        }
-        check_http_url("base_url", b)?;
-        return Ok(b.trim_end_matches('/').to_owned());
-    }
-    if let Some(r) = region {
-        check_label("region", r)?;
-    }
-    if let Some(e) = edge {
-        check_label("edge", e)?;
-    }
-    Ok(match (edge, region) {
-        (None, None) => DEFAULT_BASE_URL.to_owned(),
-        (None, Some(r)) => format!("https://api.{r}.twilio.com"),
-        (Some(e), r) => format!("https://api.{e}.{}.twilio.com", r.unwrap_or("us1")),
-    })
-}
-
-pub(crate) struct Inner {
-    pub(crate) account_sid: String,
-    pub(crate) credentials: Option<Credentials>,
-    pub(crate) sender: Option<Sender>,
-    pub(crate) api_base: String,
-    pub(crate) client: reqwest::Client,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Duration,
-    verifier: Verifier,
-    public_url: Option<String>,
-    trust_forwarded_headers: bool,
-    pub(crate) media_max_bytes: u64,
-    pub(crate) media_origins: Vec<url::Origin>,
-}
 
 /// WhatsApp through Twilio: sends through the Messages API, verifies and parses Twilio's
 /// webhooks. Cheap to clone (the settings and HTTP client are shared).
@@ -522,21 +129,12 @@ impl fmt::Debug for TwilioProvider {
 impl TwilioProvider {
     /// Starts configuring a provider for the account `account_sid` (`AC…`).
     pub fn builder(account_sid: impl Into<String>) -> TwilioBuilder {
-        TwilioBuilder {
-            account_sid: account_sid.into(),
-            credentials: None,
-            sender: None,
-            base_url: None,
-            region: None,
-            edge: None,
-            client: None,
-            retry: RetryPolicy::default(),
-            timeout: DEFAULT_TIMEOUT,
-            webhook_tokens: Vec::new(),
-            shared_keys: Vec::new(),
-            public_url: None,
-            trust_forwarded_headers: false,
-            media_max_bytes: DEFAULT_MEDIA_MAX_BYTES,
+        TwilioBuilder::new(account_sid.into())
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        TwilioProvider {
+            inner: Arc::new(inner),
         }
     }
 
@@ -681,44 +279,6 @@ impl WhatsAppProvider for TwilioProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_from_region_and_edge() {
-        assert_eq!(
-            api_base(None, None, None).unwrap(),
-            "https://api.twilio.com"
-        );
-        assert_eq!(
-            api_base(None, Some("ie1"), None).unwrap(),
-            "https://api.ie1.twilio.com"
-        );
-        assert_eq!(
-            api_base(None, None, Some("sydney")).unwrap(),
-            "https://api.sydney.us1.twilio.com"
-        );
-        assert_eq!(
-            api_base(None, Some("au1"), Some("sydney")).unwrap(),
-            "https://api.sydney.au1.twilio.com"
-        );
-        assert_eq!(
-            api_base(Some("http://127.0.0.1:9/"), None, None).unwrap(),
-            "http://127.0.0.1:9"
-        );
-        assert_eq!(
-            api_base(None, Some("IE1/x"), None).unwrap_err().field,
-            "region"
-        );
-        assert_eq!(
-            api_base(Some("http://x.test"), Some("ie1"), None)
-                .unwrap_err()
-                .field,
-            "base_url"
-        );
-        assert_eq!(
-            api_base(Some("ftp://x"), None, None).unwrap_err().field,
-            "base_url"
-        );
-    }
 
     #[test]
     fn path_and_query_of_urls() {

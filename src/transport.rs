@@ -1,0 +1,387 @@
+//! The HTTP layer every provider sends through: the client the crate builds (no redirects,
+//! a timeout, its own `User-Agent`), one exchange with its answer read under a size cap,
+//! `Retry-After`, URL checks, and what a failed request means for the caller.
+//!
+//! A failure is mapped by what the provider can have seen of it:
+//!
+//! - the connection never opened: [`Error::Connect`], safe to retry;
+//! - the request went out and a request with effects (a send) got no complete answer:
+//!   [`Error::MaybeSent`], never repeated by the crate;
+//! - the same for a request without effects (a download, a lookup): [`Error::Transport`].
+//!
+//! Answers are read under a cap, so that a provider (or anything posing as one) cannot make
+//! a client hold an arbitrarily large answer in memory: a success answer past 1 MiB is not
+//! read, and an error answer's body is kept up to its first 64 KiB.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::error::{ConfigError, Error, TransportError};
+use crate::kind::ProviderKind;
+use crate::retry::RetryPolicy;
+pub(crate) use crate::urls::{config_http_url, mask_password};
+
+/// How long one HTTP request to a provider may take, unless configured otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest the crate's own client waits for a connection to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `User-Agent` of the crate's requests.
+pub(crate) const USER_AGENT: &str = concat!("whatsapp-connector/", env!("CARGO_PKG_VERSION"));
+
+/// The most of an error answer's body that is read (and kept in [`ApiError::body`]); the
+/// rest is dropped.
+///
+/// [`ApiError::body`]: crate::ApiError::body
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The largest success answer (a receipt, a chat) that is read.
+pub(crate) const MAX_SUCCESS_BODY: usize = 1024 * 1024;
+
+/// The HTTP client a provider uses unless given one: it follows no redirect (reqwest keeps
+/// custom headers such as an access token when it follows one to another host), gives up
+/// on a connection after 10 s (or `timeout`, when shorter), and names the crate in its
+/// `User-Agent`.
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .user_agent(USER_AGENT)
+        .build()
+        .map_err(|e| ConfigError::new("http_client", e.to_string()))
+}
+
+/// The HTTP settings a provider builder takes: its own client (else the crate's), how long
+/// one request may take, and how sends are retried.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    pub(crate) client: Option<reqwest::Client>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            client: None,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Checks the settings (errors name the builder setting) and makes the client.
+    pub(crate) fn build(self) -> Result<Http, ConfigError> {
+        if self.timeout.is_zero() {
+            return Err(ConfigError::new("timeout", "must be more than zero"));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(ConfigError::new(
+                "retry_policy",
+                "max_attempts must be at least 1",
+            ));
+        }
+        let client = match self.client {
+            Some(c) => c,
+            None => client(self.timeout)?,
+        };
+        Ok(Http {
+            client,
+            timeout: self.timeout,
+            retry: self.retry,
+        })
+    }
+}
+
+/// A built provider's HTTP side: the client, the timeout of each request, and the retry
+/// policy of sends.
+#[derive(Debug, Clone)]
+pub(crate) struct Http {
+    pub(crate) client: reqwest::Client,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Http {
+    /// A request with `method` to `url`, with this provider's timeout.
+    pub(crate) fn request(&self, method: http::Method, url: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, url).timeout(self.timeout)
+    }
+}
+
+/// Parses a `Retry-After` header value given in seconds. (The HTTP-date form is not used by
+/// these providers and is read as absent.)
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
+        .map(Duration::from_secs_f64)
+}
+
+/// The `Retry-After` of an answer, when it gives one in seconds.
+pub(crate) fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    headers
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after)
+}
+
+/// Whether a request has effects at the provider (a send), which decides what a request
+/// that got no complete answer means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// It sends something: without an answer, it may have been sent.
+    Sends,
+    /// It only reads: repeating it is safe.
+    Reads,
+}
+
+/// A failure after the request went out, by what the request does.
+pub(crate) fn after_sending(effect: Effect, error: TransportError) -> Error {
+    match effect {
+        Effect::Sends => Error::MaybeSent(error),
+        Effect::Reads => Error::Transport(error),
+    }
+}
+
+/// What a failed request means: not sent when the connection never opened; a
+/// configuration error when the URL could not be used; else by the request's effect.
+pub(crate) fn request_error(
+    provider: &ProviderKind,
+    url: &str,
+    effect: Effect,
+    e: reqwest::Error,
+) -> Error {
+    if e.is_builder() {
+        return Error::Config(ConfigError::new(
+            "base_url",
+            format!("{:?} cannot be requested", mask_password(url)),
+        ));
+    }
+    let what = if e.is_connect() {
+        "could not connect"
+    } else if e.is_timeout() {
+        match effect {
+            Effect::Sends => "no answer within the timeout; the message may have been sent",
+            Effect::Reads => "no answer within the timeout",
+        }
+    } else {
+        match effect {
+            Effect::Sends => "the request failed after it was sent; the message may have been sent",
+            Effect::Reads => "the request failed",
+        }
+    };
+    let error = TransportError::new(provider.clone(), url, what).with_reqwest(e);
+    if error.is_connect() {
+        Error::Connect(error)
+    } else {
+        after_sending(effect, error)
+    }
+}
+
+/// Sends `request` to `url` (the URL it was built with, for errors).
+pub(crate) async fn send(
+    provider: &ProviderKind,
+    url: &str,
+    effect: Effect,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Error> {
+    request
+        .send()
+        .await
+        .map_err(|e| request_error(provider, url, effect, e))
+}
+
+/// An answer: its status, its `Retry-After`, and its body (a success body whole; an error
+/// body up to [`MAX_ERROR_BODY`]).
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// The `Retry-After` it gave.
+    pub(crate) retry_after: Option<Duration>,
+    /// The body.
+    pub(crate) body: Bytes,
+}
+
+impl Answer {
+    /// True for a 2xx.
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One exchange: sends `request` and reads the answer. A 2xx whose body cannot be read, or
+/// runs past [`MAX_SUCCESS_BODY`], may have been processed when the request has effects;
+/// for a read it is a transport failure or [`Error::TooLarge`].
+pub(crate) async fn exchange(
+    provider: &ProviderKind,
+    url: &str,
+    effect: Effect,
+    request: reqwest::RequestBuilder,
+) -> Result<Answer, Error> {
+    let mut response = send(provider, url, effect, request).await?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    if !(200..300).contains(&status) {
+        return Ok(Answer {
+            status,
+            retry_after,
+            body: read_error_body(&mut response).await,
+        });
+    }
+    let read = read_capped(&mut response, MAX_SUCCESS_BODY, true)
+        .await
+        .map_err(|e| {
+            let what = format!("HTTP {status}, but the body could not be read");
+            after_sending(
+                effect,
+                TransportError::new(provider.clone(), url, what).with_reqwest(e),
+            )
+        })?;
+    if !read.complete {
+        return Err(match effect {
+            Effect::Sends => Error::MaybeSent(TransportError::new(
+                provider.clone(),
+                url,
+                format!(
+                    "HTTP {status} with a body larger than {MAX_SUCCESS_BODY} bytes, which was not read; the message may have been sent"
+                ),
+            )),
+            Effect::Reads => Error::TooLarge {
+                provider: provider.clone(),
+                limit: MAX_SUCCESS_BODY as u64,
+            },
+        });
+    }
+    Ok(Answer {
+        status,
+        retry_after,
+        body: read.bytes,
+    })
+}
+
+/// An error answer's body, up to [`MAX_ERROR_BODY`]; what could not be read is left out.
+pub(crate) async fn read_error_body(response: &mut reqwest::Response) -> Bytes {
+    read_capped(response, MAX_ERROR_BODY, false)
+        .await
+        .map(|r| r.bytes)
+        .unwrap_or_default()
+}
+
+/// The start of a body, at most the cap.
+pub(crate) struct Capped {
+    /// The bytes read.
+    pub(crate) bytes: Bytes,
+    /// False when the body went on past the cap (and was not read further).
+    pub(crate) complete: bool,
+}
+
+/// Reads `response`'s body up to `limit` bytes. A body announced larger than the limit is
+/// not read at all when `skip_oversized` is set; otherwise its first `limit` bytes are kept.
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: usize,
+    skip_oversized: bool,
+) -> Result<Capped, reqwest::Error> {
+    let announced = response.content_length();
+    if skip_oversized && announced.is_some_and(|n| n > limit as u64) {
+        return Ok(Capped {
+            bytes: Bytes::new(),
+            complete: false,
+        });
+    }
+    let capacity = announced.map_or(0, |n| n.min(limit as u64) as usize);
+    let mut buf = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit.saturating_sub(buf.len());
+        if chunk.len() > room {
+            buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            return Ok(Capped {
+                bytes: buf.freeze(),
+                complete: false,
+            });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Capped {
+        bytes: buf.freeze(),
+        complete: true,
+    })
+}
+
+/// A 2xx answer to a send that the crate cannot read as a receipt (not JSON, or no
+/// message id): the provider took the request, but the crate cannot say which message it
+/// made, so a retry could send it twice.
+pub(crate) fn unconfirmed_send(
+    provider: &ProviderKind,
+    url: &str,
+    status: u16,
+    why: &str,
+    excerpt: &str,
+) -> TransportError {
+    let what = if excerpt.is_empty() {
+        format!("HTTP {status}, but {why}; the message may have been sent")
+    } else {
+        format!("HTTP {status}, but {why}; the message may have been sent: {excerpt}")
+    };
+    TransportError::new(provider.clone(), url, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_retry_after_seconds() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+
+    #[test]
+    fn http_urls() {
+        assert!(crate::urls::http_url("https://example.com/a").is_some());
+        assert!(crate::urls::http_url("http://127.0.0.1:9").is_some());
+        assert!(crate::urls::http_url("ftp://example.com").is_none());
+        assert!(crate::urls::http_url("not a url").is_none());
+        assert!(crate::urls::http_url("file:///etc/passwd").is_none());
+        let e = config_http_url("base_url", "ftp://x").unwrap_err();
+        assert_eq!(e.field, "base_url");
+        assert_eq!(e.reason, "\"ftp://x\" is not an http(s) URL");
+    }
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(
+            mask_password("https://bot:hunter2@example.com/a?b=1"),
+            "https://bot:***@example.com/a?b=1"
+        );
+        assert_eq!(
+            mask_password("https://example.com/a"),
+            "https://example.com/a"
+        );
+        assert!(!mask_password("http://u:hunter2@[bad/").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_user_agent_names_the_crate() {
+        assert!(USER_AGENT.starts_with("whatsapp-connector/"));
+        assert!(USER_AGENT.ends_with(env!("CARGO_PKG_VERSION")));
+    }
+}
