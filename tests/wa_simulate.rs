@@ -16,12 +16,10 @@ const BM_TOKEN: &str = "simulate-webhook-token";
 
 async fn wa(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
-        let exe = std::env::current_exe().unwrap();
-        let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-        let bin = dir
-            .join("examples")
-            .join(format!("wa{}", std::env::consts::EXE_SUFFIX));
-        Command::new(bin).args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_wa"))
+            .args(args)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap()
