@@ -66,7 +66,7 @@ pub fn block_on<F: Future<Output = Result<(), Failure>>>(f: F) -> Result<(), Fai
 }
 
 /// An error and every error under it (`source()`), joined with `: `. A source whose text the
-/// error above already shows is skipped. A refused connection always says "connection
+/// error above already shows is skipped. A refused connection starts with "connection
 /// refused", whatever words the operating system uses.
 pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
@@ -85,8 +85,8 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         next = err.source();
     }
-    if refused && !text.to_ascii_lowercase().contains("connection refused") {
-        text = format!("connection refused: {text}");
+    if refused || text.to_ascii_lowercase().contains("connection refused") {
+        text = format!("connection refused (is a server listening at that address?): {text}");
     }
     text
 }

@@ -93,7 +93,7 @@ enum SimulateCommand {
 /// Runs `wa` with the process's arguments and returns its exit status.
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let command = one_line_errors(Cli::command());
+    let command = prepared(Cli::command());
     let parsed = command
         .clone()
         .try_get_matches_from(&args)
@@ -128,12 +128,14 @@ fn run(command: Command) -> Result<(), Failure> {
     }
 }
 
-/// A command left without its sub-command is a usage error of one line, like any other,
-/// rather than its whole help on standard error.
-fn one_line_errors(command: clap::Command) -> clap::Command {
+/// The command line as `wa` parses it: a command left without its sub-command is a usage
+/// error of one line, like any other, rather than its whole help on standard error; and
+/// `--version` says `wa <version>` at every level.
+fn prepared(command: clap::Command) -> clap::Command {
     command
         .arg_required_else_help(false)
-        .mut_subcommands(one_line_errors)
+        .display_name("wa")
+        .mut_subcommands(prepared)
 }
 
 /// Prints `--help` and `--version` in full (exit 0), and a usage error as one line (exit 2).

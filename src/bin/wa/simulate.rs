@@ -106,10 +106,7 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
             .to_owned(),
         _ => String::new(),
     };
-    Err(invalid(
-        format!("{} answered", w.target),
-        format!("{why}{hint}"),
-    ))
+    Err(invalid(&w.target, format!("answered {why}{hint}")))
 }
 
 /// Up to `BODY_SHOWN` characters of a body, on one line.
