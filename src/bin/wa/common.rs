@@ -239,7 +239,8 @@ pub struct ContentArgs {
     /// A caption under the media.
     #[arg(long, value_name = "TEXT", requires = "media")]
     pub caption: Option<String>,
-    /// Send this approved template.
+    /// Send this template: for Twilio its Content SID (HX…), for Botmaker the intent to
+    /// trigger.
     #[arg(long, value_name = "NAME")]
     pub template: Option<String>,
     /// A template variable; repeat for each one.

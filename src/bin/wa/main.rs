@@ -36,7 +36,8 @@ use common::Failure;
 ///
 /// Exit status: 0 on success or a valid signature; 1 on an invalid signature, or when
 /// `simulate`'s target refuses the webhook; 2 on bad input or usage. Failures are one line
-/// on standard error: `wa: <what>: <why>`. Secrets are never printed.
+/// on standard error: `wa: <what>: <why>`. Tokens are never printed, save in the Mammut
+/// requests `wa mammut` prints, which carry the bot's auth token by design.
 #[derive(Debug, Parser)]
 #[command(name = "wa", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
