@@ -606,3 +606,31 @@ fn a_terminal_on_stdin_gets_a_hint() {
     );
     assert!(all.contains("\"type\": \"message\""), "{all}");
 }
+
+/// An output closed before `wa` writes (`wa … | head -0`) is reported, not a panic.
+#[test]
+fn a_closed_output_is_reported() {
+    let mut child = Command::new(WA)
+        .args(["parse", "twilio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end first: wa writes only once its input has ended.
+    drop(child.stdout.take());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"MessageSid=SM1&Body=hola")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("wa: cannot write to standard output: "),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

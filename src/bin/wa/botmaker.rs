@@ -8,7 +8,7 @@ use whatsapp_connector::{
 
 use super::common::{
     ContentArgs, Failure, credential, error_chain, header_value, http_url, invalid, non_empty,
-    print_json, read_stdin, usage,
+    print_json, print_line, read_stdin, usage,
 };
 
 /// The URL the webhook is taken to have arrived at: Botmaker's token does not cover it.
@@ -55,10 +55,7 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
     let request =
         WebhookRequest::new(WEBHOOK_URL, Vec::new()).with_header("auth-bm-token", &args.header);
     match provider.verify(&request) {
-        Ok(()) => {
-            println!("valid");
-            Ok(())
-        }
+        Ok(()) => print_line("valid"),
         Err(e) => Err(invalid("invalid signature", e)),
     }
 }

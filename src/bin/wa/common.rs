@@ -2,7 +2,7 @@
 //! flag values, and printing errors on one line.
 
 use std::fmt;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 
 /// How a command ended when it did not succeed. The message reads `<what>: <why>`.
 #[derive(Debug)]
@@ -46,7 +46,9 @@ pub fn invalid(what: impl fmt::Display, why: impl fmt::Display) -> Failure {
 pub fn read_stdin(what: &str) -> Result<Vec<u8>, Failure> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("wa: reading {what} from standard input; end with Ctrl-D");
+        note(&format!(
+            "reading {what} from standard input; end with Ctrl-D"
+        ));
     }
     let mut buf = Vec::new();
     stdin
@@ -288,6 +290,19 @@ impl ContentArgs {
 pub fn print_json(what: &str, value: &impl serde::Serialize) -> Result<(), Failure> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| usage(format!("cannot print {what}"), e))?;
-    println!("{json}");
-    Ok(())
+    print_line(&json)
+}
+
+/// Prints one line on standard output. A closed output (`wa … | head -0`) is an error to
+/// report, not a reason to panic.
+pub fn print_line(line: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| usage("cannot write to standard output", e))
+}
+
+/// Prints `wa: <message>` on standard error, if standard error can still be written to.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "wa: {message}");
 }

@@ -109,7 +109,7 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("wa: {failure}");
+            common::note(&failure.to_string());
             ExitCode::from(failure.exit_code())
         }
     }
@@ -146,6 +146,6 @@ fn clap_exit(e: &clap::Error, command: &str) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    eprintln!("wa: {}", common::one_line_usage_error(e, command));
+    common::note(&common::one_line_usage_error(e, command));
     ExitCode::from(2)
 }

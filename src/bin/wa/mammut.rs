@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand, ValueEnum};
 use whatsapp_connector::mammut::{BotConfig, QueryValueStyle};
 
-use super::common::{Failure, print_json, read_stdin, usage};
+use super::common::{Failure, print_json, print_line, read_stdin, usage};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -53,8 +53,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             };
             let config = read_config()?;
             let request = config.update_request(args.id, "", style);
-            println!("{}", request.path_and_query);
-            Ok(())
+            print_line(&request.path_and_query)
         }
     }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use whatsapp_connector::testing::{BotmakerWebhook, TwilioWebhook};
 use whatsapp_connector::{PhoneNumber, WebhookRequest};
 
-use super::common::{Failure, error_chain, http_url, invalid, non_empty, usage};
+use super::common::{Failure, error_chain, http_url, invalid, non_empty, print_line, usage};
 
 /// The account SID put in simulated Twilio webhooks when none is given.
 const PLACEHOLDER_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
@@ -84,8 +84,7 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
         .map_err(|e| usage(format!("cannot reach {}", w.target), error_chain(&e)))?;
     let status = response.status();
     if status.is_success() {
-        println!("{}", status.as_u16());
-        return Ok(());
+        return print_line(&status.as_u16().to_string());
     }
     let said = response.text().await.unwrap_or_default();
     let said = one_line(&said);

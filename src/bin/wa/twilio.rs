@@ -13,7 +13,7 @@ use whatsapp_connector::{
 
 use super::common::{
     ContentArgs, Failure, credential, error_chain, header_value, http_url, invalid, non_empty,
-    print_json, read_stdin, usage,
+    print_json, print_line, read_stdin, usage,
 };
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -144,8 +144,7 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
         signature::sign_form_body(algorithm, &token, &url, &body)
             .map_err(|e| usage("invalid webhook", e))?
     };
-    println!("{sig}");
-    Ok(())
+    print_line(&sig)
 }
 
 /// `wa twilio verify`: exit 0 when the signature is valid, 1 (with the URLs tried) when
@@ -173,10 +172,7 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
         }
     };
     match verifier.verify(&request) {
-        Ok(v) => {
-            println!("valid: signed over {}", v.masked_url());
-            Ok(())
-        }
+        Ok(v) => print_line(&format!("valid: signed over {}", v.masked_url())),
         Err(e @ VerifyError::UnreadableBody { .. }) => Err(usage("invalid webhook", e)),
         Err(e) => Err(invalid("invalid signature", e)),
     }
