@@ -439,6 +439,28 @@ fn a_closed_port_says_connection_refused() {
     );
     assert!(!err.contains("00112233445566778899aabbccddeeff"), "{err}");
 
+    // A password in the URL is not shown.
+    let port = closed_port();
+    let o = wa(
+        &[
+            "simulate",
+            "botmaker",
+            "--target",
+            &format!("http://hook:url-password-1@127.0.0.1:{port}/botmaker"),
+            "--token",
+            "t",
+            "--from",
+            "+14155550100",
+            "--to",
+            "+14155238886",
+            "--text",
+            "x",
+        ],
+        b"",
+    );
+    let err = assert_usage_error(&o, "connection refused");
+    assert!(!err.contains("url-password-1"), "{err}");
+
     let base = format!("http://127.0.0.1:{}", closed_port());
     let o = wa_env(
         &[

@@ -121,6 +121,17 @@ pub fn http_url(s: &str) -> Result<String, String> {
     }
 }
 
+/// A URL as it may be shown: a password in it is replaced by `REDACTED`.
+pub fn shown_url(s: &str) -> String {
+    match url::Url::parse(s) {
+        Ok(mut u) if u.password().is_some() => match u.set_password(Some("REDACTED")) {
+            Ok(()) => u.to_string(),
+            Err(()) => "the URL".to_owned(),
+        },
+        _ => s.to_owned(),
+    }
+}
+
 /// A value an HTTP header can carry.
 pub fn header_value(s: &str) -> Result<String, String> {
     match http::HeaderValue::from_str(s) {

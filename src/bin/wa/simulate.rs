@@ -7,7 +7,9 @@ use clap::Args;
 use whatsapp_connector::testing::{BotmakerWebhook, TwilioWebhook};
 use whatsapp_connector::{PhoneNumber, WebhookRequest};
 
-use super::common::{Failure, error_chain, http_url, invalid, non_empty, print_line, usage};
+use super::common::{
+    Failure, error_chain, http_url, invalid, non_empty, print_line, shown_url, usage,
+};
 
 /// The account SID put in simulated Twilio webhooks when none is given.
 const PLACEHOLDER_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
@@ -81,7 +83,10 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
         .body(request.body().clone())
         .send()
         .await
-        .map_err(|e| usage(format!("cannot reach {}", w.target), error_chain(&e)))?;
+        .map_err(|e| {
+            let target = shown_url(&w.target);
+            usage(format!("cannot reach {target}"), error_chain(&e))
+        })?;
     let status = response.status();
     if status.is_success() {
         return print_line(&status.as_u16().to_string());
@@ -105,7 +110,10 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
             .to_owned(),
         _ => String::new(),
     };
-    Err(invalid(&w.target, format!("answered {why}{hint}")))
+    Err(invalid(
+        shown_url(&w.target),
+        format!("answered {why}{hint}"),
+    ))
 }
 
 /// Up to `BODY_SHOWN` characters of a body, on one line.
