@@ -28,8 +28,8 @@ use whatsapp_connector::{
     Template, WebhookRequest, WhatsAppAddress, WhatsAppProvider, links,
 };
 
-// The `wa` example's own argument parser, as the example compiles it.
-#[path = "../examples/wa/args.rs"]
+// Cuts the `wa` target's input into the flags each command reads.
+#[path = "args.rs"]
 mod args;
 
 /// The account, tokens and keys the targets verify with (invented values).
@@ -321,8 +321,8 @@ pub fn address(data: &[u8]) {
     }
 }
 
-/// The `wa` example: its argument parser and the library paths each command drives with
-/// the arguments and standard input, without printing and without the network.
+/// The `wa` tool: the library paths each command drives with the arguments and standard
+/// input, without printing and without the network.
 pub fn wa(data: &[u8]) {
     let (argv, stdin) = match data.iter().position(|b| *b == 0xff) {
         Some(i) => (&data[..i], &data[i + 1..]),

@@ -435,12 +435,20 @@ fn check_account_sid(sid: &str) -> Result<(), ConfigError> {
     if is_sid(sid, "AC") {
         Ok(())
     } else {
+        // An account SID is not a secret: its start may be shown.
+        let got = if sid.is_empty() {
+            "it is empty".to_owned()
+        } else if !sid.starts_with("AC") {
+            let start: String = sid.chars().take(2).collect();
+            format!("it starts with {start:?}")
+        } else if sid.len() != 34 {
+            format!("got {} characters", sid.chars().count())
+        } else {
+            "it holds characters that are not hexadecimal digits".to_owned()
+        };
         Err(ConfigError::new(
             fields::TWILIO_ACCOUNT_SID,
-            format!(
-                "must be AC followed by 32 hexadecimal digits (34 characters), got {} characters",
-                sid.chars().count()
-            ),
+            format!("must be AC followed by 32 hexadecimal digits (34 characters); {got}"),
         ))
     }
 }

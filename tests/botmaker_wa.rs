@@ -1,7 +1,6 @@
-//! The `wa` example's Botmaker commands, run as the built binary.
+//! The `wa` tool's Botmaker commands, run as the built binary.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
@@ -9,21 +8,8 @@ use whatsapp_connector::InboundEvent;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn wa_path() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let mut p = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .unwrap()
-        .join("examples/wa");
-    if cfg!(windows) {
-        p.set_extension("exe");
-    }
-    p
-}
-
 fn wa(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(wa_path());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wa"));
     cmd.args(args)
         .env_remove("BOTMAKER_ACCESS_TOKEN")
         .env_remove("BOTMAKER_CHANNEL_ID")
@@ -33,7 +19,7 @@ fn wa(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("the wa example is built by cargo test");
+    let mut child = cmd.spawn().expect("cargo test builds the wa binary");
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
 }

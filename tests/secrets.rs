@@ -8,7 +8,6 @@
 use std::cell::Cell;
 use std::fmt::Debug;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -641,20 +640,11 @@ async fn tracing_never_records_secrets_or_bodies_above_debug() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The `wa` example.
-
-fn wa_path() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let mut p = exe.parent().unwrap().parent().unwrap().join("examples/wa");
-    if cfg!(windows) {
-        p.set_extension("exe");
-    }
-    p
-}
+// The `wa` tool.
 
 /// Runs `wa` with only the given environment variables of the wa's own.
 fn wa(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(wa_path());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wa"));
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -671,7 +661,7 @@ fn wa(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("the wa example is built by cargo test");
+    let mut child = cmd.spawn().expect("cargo test builds the wa binary");
     if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
         // A command that fails on its arguments may exit before reading its input.
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");

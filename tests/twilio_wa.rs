@@ -1,8 +1,7 @@
-//! The `wa` example's Twilio commands, run as the built binary: exit codes, output, and
+//! The `wa` tool's Twilio commands, run as the built binary: exit codes, output, and
 //! what goes to stderr.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
@@ -13,18 +12,8 @@ const INBOUND_IMAGE: &[u8] = include_bytes!("fixtures/twilio/inbound_image.form"
 const STATUS_READ: &[u8] = include_bytes!("fixtures/twilio/status_read.form");
 const INBOUND_URL: &str = "https://example.com/twilio/whatsapp/inbound";
 
-fn wa_path() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let mut p = dir.join("examples/wa");
-    if cfg!(windows) {
-        p.set_extension("exe");
-    }
-    p
-}
-
 fn wa_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(wa_path());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wa"));
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -35,7 +24,7 @@ fn wa_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("the wa example is built by cargo test");
+    let mut child = cmd.spawn().expect("cargo test builds the wa binary");
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
 }

@@ -4,19 +4,14 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn wa(args: &[&str], stdin: &[u8]) -> Output {
-    // Examples are built next to the test binaries' folder: target/<profile>/examples/wa.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let bin = dir
-        .join("examples")
-        .join(format!("wa{}", std::env::consts::EXE_SUFFIX));
-    let mut child = Command::new(&bin)
+    let bin = env!("CARGO_BIN_EXE_wa");
+    let mut child = Command::new(bin)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+        .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
     // A command that fails on its arguments exits without reading its input.
     if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");

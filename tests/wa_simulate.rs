@@ -16,12 +16,10 @@ const BM_TOKEN: &str = "simulate-webhook-token";
 
 async fn wa(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
-        let exe = std::env::current_exe().unwrap();
-        let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-        let bin = dir
-            .join("examples")
-            .join(format!("wa{}", std::env::consts::EXE_SUFFIX));
-        Command::new(bin).args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_wa"))
+            .args(args)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap()
@@ -146,6 +144,40 @@ async fn simulate_sends_verified_webhooks_to_a_running_server() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("403") && !err.contains("ffffffff"), "{err}");
+    assert!(
+        err.contains("the URL or the token does not match what the server verifies with"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    // A number no bot is registered for: 404, and wa says which number it sent to.
+    for (provider, url) in [("twilio", &twilio_url), ("botmaker", &botmaker_url)] {
+        let out = wa(args(&[
+            "simulate",
+            provider,
+            "--target",
+            url,
+            "--token",
+            TOKEN,
+            "--from",
+            "+14155550100",
+            "--to",
+            "+14155550999",
+            "--text",
+            "x",
+        ]))
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{provider}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!("wa: {url}: answered 404 Not Found")),
+            "{err}"
+        );
+        assert!(err.contains("no bot is registered for"), "{err}");
+        assert!(err.contains("+14155550999 at that URL"), "{err}");
+        assert!(!err.contains(TOKEN), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
 }
 
 #[tokio::test]

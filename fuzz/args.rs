@@ -1,4 +1,6 @@
-//! A small command-line parser: `--name VALUE` or `--name=VALUE`, repeated where allowed.
+//! A small command-line parser for the `wa` target: `--name VALUE` or `--name=VALUE`,
+//! repeated where allowed. It cuts a fuzz input into the flags each `wa` command reads (the
+//! tool itself parses its command line with clap).
 
 use std::fmt;
 

@@ -1,0 +1,151 @@
+//! `wa`: a command-line tool for debugging WhatsApp webhook integrations through Twilio and
+//! Botmaker.
+//!
+//! ```text
+//! wa twilio sign   --token T --url URL [--algorithm sha1|sha256] [--content-type CT] < BODY
+//! wa twilio verify --token T --url URL --signature SIG [--algorithm sha1|sha256] [--content-type CT] < BODY
+//! wa botmaker verify --token T [--token T2]... --header VALUE
+//! wa parse twilio|botmaker [--content-type CT] < BODY
+//! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
+//! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
+//! wa mammut check < CONFIG_JSON
+//! wa mammut update --id N [--style plain|json] < CONFIG_JSON
+//! ```
+//!
+//! Exit status: 0 on success or a valid signature, 1 on an invalid signature (or, for
+//! `simulate`, a server that refused the webhook), 2 on bad input or usage. Every failure is
+//! one line on standard error: `wa: <what>: <why>`.
+//!
+//! Install it with `cargo install whatsapp-connector --features cli`.
+
+mod botmaker;
+mod common;
+mod mammut;
+mod simulate;
+mod twilio;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use common::Failure;
+
+/// Debug WhatsApp webhook integrations: sign, verify and parse webhooks, send messages, and
+/// send signed test webhooks to a running server.
+///
+/// Exit status: 0 on success or a valid signature; 1 on an invalid signature, or when
+/// `simulate`'s target refuses the webhook; 2 on bad input or usage. Failures are one line
+/// on standard error: `wa: <what>: <why>`. Tokens are never printed, save in the Mammut
+/// requests `wa mammut` prints, which carry the bot's auth token by design.
+#[derive(Debug, Parser)]
+#[command(name = "wa", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign or verify a Twilio webhook (X-Twilio-Signature).
+    #[command(subcommand)]
+    Twilio(twilio::Command),
+    /// Verify a Botmaker webhook (auth-bm-token).
+    #[command(subcommand)]
+    Botmaker(botmaker::Command),
+    /// Parse a webhook body into events, printed as a JSON array.
+    #[command(subcommand)]
+    Parse(ParseCommand),
+    /// Send one message and print the receipt as JSON.
+    #[command(subcommand)]
+    Send(SendCommand),
+    /// Send a correctly signed webhook to a running server, as the provider would.
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+    /// Check a Mammut bot config and print what Mammut is sent.
+    #[command(subcommand)]
+    Mammut(mammut::Command),
+}
+
+#[derive(Debug, Subcommand)]
+enum ParseCommand {
+    /// Parse a Twilio webhook body (form-encoded, or JSON).
+    Twilio(twilio::ParseArgs),
+    /// Parse a Botmaker webhook body (JSON).
+    Botmaker(botmaker::ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SendCommand {
+    /// Send through Twilio's Messages API.
+    Twilio(twilio::SendArgs),
+    /// Send through Botmaker's API.
+    Botmaker(botmaker::SendArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SimulateCommand {
+    /// POST a signed Twilio inbound-message webhook.
+    Twilio(simulate::TwilioArgs),
+    /// POST a Botmaker inbound-message webhook with its auth-bm-token.
+    Botmaker(simulate::BotmakerArgs),
+}
+
+/// Runs `wa` with the process's arguments and returns its exit status.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let command = prepared(Cli::command());
+    let parsed = command
+        .clone()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let path = common::command_path(&command, args.get(1..).unwrap_or_default());
+            return clap_exit(&e, &path);
+        }
+    };
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            common::note(&failure.to_string());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Twilio(c) => twilio::run(c),
+        Command::Botmaker(c) => botmaker::run(c),
+        Command::Parse(ParseCommand::Twilio(a)) => twilio::parse(a),
+        Command::Parse(ParseCommand::Botmaker(a)) => botmaker::parse(a),
+        Command::Send(SendCommand::Twilio(a)) => common::block_on(twilio::send(a)),
+        Command::Send(SendCommand::Botmaker(a)) => common::block_on(botmaker::send(a)),
+        Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
+        Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
+        Command::Mammut(c) => mammut::run(c),
+    }
+}
+
+/// The command line as `wa` parses it: a command left without its sub-command is a usage
+/// error of one line, like any other, rather than its whole help on standard error; and
+/// `--version` says `wa <version>` at every level.
+fn prepared(command: clap::Command) -> clap::Command {
+    command
+        .arg_required_else_help(false)
+        .display_name("wa")
+        .mut_subcommands(prepared)
+}
+
+/// Prints `--help` and `--version` in full (exit 0), and a usage error as one line (exit 2).
+fn clap_exit(e: &clap::Error, command: &str) -> ExitCode {
+    if !e.use_stderr() {
+        // Help and version go to standard output. A closed pipe is not worth reporting.
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    common::note(&common::one_line_usage_error(e, command));
+    ExitCode::from(2)
+}
