@@ -20,7 +20,8 @@ use bytes::{Bytes, BytesMut};
 use crate::error::{ConfigError, Error, TransportError};
 use crate::kind::ProviderKind;
 use crate::retry::RetryPolicy;
-pub(crate) use crate::urls::{config_http_url, mask_password};
+use crate::urls::http_url;
+pub(crate) use crate::urls::mask_password;
 
 /// How long one HTTP request to a provider may take, unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -111,6 +112,11 @@ impl Http {
     pub(crate) fn request(&self, method: http::Method, url: &str) -> reqwest::RequestBuilder {
         self.client.request(method, url).timeout(self.timeout)
     }
+}
+
+/// `s` as an `http(s)` URL, or the configuration error naming `field`.
+pub(crate) fn config_http_url(field: &str, s: &str) -> Result<url::Url, ConfigError> {
+    http_url(s).ok_or_else(|| ConfigError::new(field, format!("{s:?} is not an http(s) URL")))
 }
 
 /// Parses a `Retry-After` header value given in seconds. (The HTTP-date form is not used by

@@ -1,19 +1,10 @@
 //! URL checks shared by the neutral code and the providers.
 
-#[cfg(any(feature = "twilio", feature = "botmaker"))]
-use crate::error::ConfigError;
-
 /// `s` as an `http` or `https` URL with a host, if it is one.
 pub(crate) fn http_url(s: &str) -> Option<url::Url> {
     url::Url::parse(s)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-}
-
-/// `s` as an `http(s)` URL, or the configuration error naming `field`.
-#[cfg(any(feature = "twilio", feature = "botmaker"))]
-pub(crate) fn config_http_url(field: &str, s: &str) -> Result<url::Url, ConfigError> {
-    http_url(s).ok_or_else(|| ConfigError::new(field, format!("{s:?} is not an http(s) URL")))
 }
 
 /// `url` with any password replaced by `***`; a string that is not a URL is kept as it is

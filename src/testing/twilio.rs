@@ -180,7 +180,6 @@ async fn create_message(
     let n = state.next_sid.fetch_add(1, Ordering::Relaxed);
     let message_sid = format!("SM{n:032x}");
     let from = recorded.form_value("From");
-    let service = recorded.form_value("MessagingServiceSid");
     let callback = recorded.form_value("StatusCallback").or_else(|| {
         state
             .default_callback
@@ -188,28 +187,7 @@ async fn create_message(
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     });
-    let resource = json!({
-        "account_sid": state.account_sid,
-        "api_version": "2010-04-01",
-        "body": recorded.form_value("Body").unwrap_or_default(),
-        "date_created": "Thu, 01 Jan 2026 00:00:00 +0000",
-        "date_sent": null,
-        "date_updated": "Thu, 01 Jan 2026 00:00:00 +0000",
-        "direction": "outbound-api",
-        "error_code": null,
-        "error_message": null,
-        "from": from,
-        "messaging_service_sid": service,
-        "num_media": recorded.form_values("MediaUrl").len().to_string(),
-        "num_segments": "1",
-        "price": null,
-        "price_unit": null,
-        "sid": message_sid,
-        "status": if service.is_some() { "accepted" } else { "queued" },
-        "subresource_uris": {"media": format!("/2010-04-01/Accounts/{}/Messages/{message_sid}/Media.json", state.account_sid)},
-        "to": to,
-        "uri": format!("/2010-04-01/Accounts/{}/Messages/{message_sid}.json", state.account_sid),
-    });
+    let resource = message_resource(&state.account_sid, &message_sid, &recorded, &to);
     let succeeded = matches!(behaviour, FakeResponse::Success | FakeResponse::Hang(_));
     let response = answer(behaviour, || {
         (
@@ -231,6 +209,38 @@ async fn create_message(
         ));
     }
     response
+}
+
+/// The Message resource Twilio answers a create with.
+fn message_resource(
+    account_sid: &str,
+    message_sid: &str,
+    recorded: &RecordedRequest,
+    to: &str,
+) -> serde_json::Value {
+    let service = recorded.form_value("MessagingServiceSid");
+    json!({
+        "account_sid": account_sid,
+        "api_version": "2010-04-01",
+        "body": recorded.form_value("Body").unwrap_or_default(),
+        "date_created": "Thu, 01 Jan 2026 00:00:00 +0000",
+        "date_sent": null,
+        "date_updated": "Thu, 01 Jan 2026 00:00:00 +0000",
+        "direction": "outbound-api",
+        "error_code": null,
+        "error_message": null,
+        "from": recorded.form_value("From"),
+        "num_media": recorded.form_values("MediaUrl").len().to_string(),
+        "num_segments": "1",
+        "price": null,
+        "price_unit": null,
+        "sid": message_sid,
+        "status": if service.is_some() { "accepted" } else { "queued" },
+        "messaging_service_sid": service,
+        "subresource_uris": {"media": format!("/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media.json")},
+        "to": to,
+        "uri": format!("/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}.json"),
+    })
 }
 
 fn record_get(state: &TwilioState, uri: &Uri, headers: &HeaderMap) {
