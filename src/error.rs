@@ -580,3 +580,17 @@ pub enum ValidationError {
         reason: String,
     },
 }
+
+/// What kind of JSON value `v` is, for error messages ("a string", "an array", …).
+#[cfg(any(feature = "botmaker", feature = "mammut"))]
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -146,7 +146,10 @@ impl BotConfig {
         let Value::Object(mut map) = value else {
             return Err(ConfigError::new(
                 "config",
-                format!("must be a JSON object, got {}", kind_of(&value)),
+                format!(
+                    "must be a JSON object, got {}",
+                    crate::error::json_kind(&value)
+                ),
             ));
         };
         match map.remove(fields::USER_TYPE) {
@@ -408,19 +411,11 @@ impl fmt::Debug for MammutRequest {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn wrong_type(field: &str, got: &Value) -> ConfigError {
-    ConfigError::new(field, format!("must be a string, got {}", kind_of(got)))
+    ConfigError::new(
+        field,
+        format!("must be a string, got {}", crate::error::json_kind(got)),
+    )
 }
 
 fn take_string(map: &mut Map<String, Value>, field: &str) -> Result<String, ConfigError> {

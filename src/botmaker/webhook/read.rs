@@ -21,7 +21,7 @@ pub(super) fn read_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
         other => {
             return Err(ParseError::malformed(format!(
                 "expected a JSON object at the top level, got {}",
-                kind_of(&other)
+                crate::error::json_kind(&other)
             )));
         }
     };
@@ -42,17 +42,6 @@ pub(super) fn read_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
 struct Obj {
     map: Map<String, Value>,
     prefix: String,
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 impl Obj {
@@ -85,7 +74,7 @@ impl Obj {
     fn wrong_type(&self, key: &str, expected: &str, got: &Value) -> ParseError {
         ParseError::invalid(
             self.name(key),
-            format!("expected {expected}, got {}", kind_of(got)),
+            format!("expected {expected}, got {}", crate::error::json_kind(got)),
         )
     }
 
@@ -161,7 +150,10 @@ impl Obj {
                 Value::Object(m) => Ok(Obj::new(m, format!("{base}[{i}]."))),
                 other => Err(ParseError::invalid(
                     format!("{base}[{i}]"),
-                    format!("expected an object, got {}", kind_of(&other)),
+                    format!(
+                        "expected an object, got {}",
+                        crate::error::json_kind(&other)
+                    ),
                 )),
             })
             .collect::<Result<Vec<_>, _>>()
@@ -182,7 +174,7 @@ impl Obj {
                 other => {
                     return Err(ParseError::invalid(
                         format!("{base}[{i}]"),
-                        format!("expected a string, got {}", kind_of(&other)),
+                        format!("expected a string, got {}", crate::error::json_kind(&other)),
                     ));
                 }
             }
