@@ -58,6 +58,17 @@ pub use secret::Secret;
 /// The attribute [`WhatsAppProvider`] is declared with; put it on your `impl` too.
 pub use async_trait::async_trait;
 
+/// The HTTP client the providers send with (their builders take a `reqwest::Client`), at the
+/// version the crate is built with.
+#[cfg(any(feature = "twilio", feature = "botmaker", feature = "testing"))]
+pub use reqwest;
+
+/// The web framework of the endpoint ([`server::WebhookServer::router`] is an
+/// `axum::Router`), at the version the crate is built with.
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use axum;
+
 /// Guides: longer pages with complete, compiled examples.
 pub mod guide {
     #[doc = include_str!("../docs/custom-provider.md")]
