@@ -202,6 +202,14 @@ impl Registry {
     /// `From` of a status callback; for Botmaker, the WhatsApp number, else the channel id).
     /// The webhook is not verified here: verify it with the bot's provider before trusting
     /// anything in it.
+    ///
+    /// # Errors
+    ///
+    /// - [`RouteError::UnknownProvider`] when no bot of the provider `kind` is registered.
+    /// - [`RouteError::MethodNotAllowed`] when the provider does not send webhooks with the
+    ///   request's method.
+    /// - [`RouteError::NoBusinessAddress`] when the webhook names no business number or channel.
+    /// - [`RouteError::UnknownBot`] when no bot is registered under any address it names.
     pub fn route(
         &self,
         kind: impl AsRef<str>,

@@ -116,6 +116,14 @@ impl RetryPolicy {
 /// the number of attempts made is recorded in the current span's `attempts` field when it
 /// has one.
 ///
+/// # Errors
+///
+/// The last attempt's error, when it is not retryable ([`Error::is_retryable`]), when
+/// `policy.max_attempts` attempts were made, or when the next wait would go past
+/// `policy.max_elapsed`.
+///
+/// # Examples
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
