@@ -180,9 +180,8 @@ impl TwilioProvider {
     ///
     /// # Errors
     ///
-    /// The errors of [`Verifier::verify`](signature::Verifier::verify), at the URL this provider
-    /// verifies with: the configured public URL, else the one trusted forwarded headers give,
-    /// else the request's own.
+    /// The errors of [`Verifier::verify`](signature::Verifier::verify), checked at
+    /// [`verification_url`](Self::verification_url).
     pub fn verify_detailed(&self, request: &WebhookRequest) -> Result<Verified, VerifyError> {
         let url = self.verification_url(request);
         self.inner.verifier.verify_detailed_at(&url, request)

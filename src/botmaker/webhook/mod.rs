@@ -65,7 +65,8 @@ impl WebhookPayload {
     ///
     /// - [`ParseError::Malformed`] when the body is not JSON, or its top level is not an object.
     /// - [`ParseError::InvalidField`] naming the field when a value has the wrong type (a number
-    ///   where a string goes, a coordinate out of range, a time that is not RFC 3339, …).
+    ///   where a string goes, a coordinate out of range, a time that is neither ISO 8601 nor epoch
+    ///   milliseconds, …).
     /// - [`ParseError::MissingField`] when a field the format needs is absent (`messages` of an
     ///   envelope, a coordinate of a location).
     ///
