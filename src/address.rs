@@ -71,6 +71,18 @@ pub struct PhoneNumber {
 impl PhoneNumber {
     /// Parses `+14155550100`, `whatsapp:+14155550100` or the digits-only form
     /// (`5491122223333`). Spaces, dashes, dots and parentheses are dropped.
+    ///
+    /// # Errors
+    ///
+    /// A [`PhoneNumberError`] says why the input is not a number:
+    ///
+    /// - [`Empty`](PhoneNumberError::Empty) when it holds no digits;
+    /// - [`InvalidCharacter`](PhoneNumberError::InvalidCharacter) for a character that is neither a
+    ///   digit nor a separator (letters included);
+    /// - [`MisplacedPlus`](PhoneNumberError::MisplacedPlus) for a `+` after the first digit;
+    /// - [`LeadingZero`](PhoneNumberError::LeadingZero) when the country code starts with 0;
+    /// - [`TooShort`](PhoneNumberError::TooShort) or [`TooLong`](PhoneNumberError::TooLong) for
+    ///   fewer than [`MIN_DIGITS`] or more than [`MAX_DIGITS`] digits.
     pub fn parse(input: &str) -> Result<Self, PhoneNumberError> {
         Self::parse_inner(input, false)
     }
@@ -78,6 +90,11 @@ impl PhoneNumber {
     /// Like [`PhoneNumber::parse`], but the number must start with `+` (after an optional
     /// `whatsapp:` prefix). Use it for human input, where a number without its country code
     /// would otherwise be read as a different number.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`PhoneNumber::parse`], and [`PhoneNumberError::MissingPlus`] when the number
+    /// does not start with `+`.
     pub fn parse_international(input: &str) -> Result<Self, PhoneNumberError> {
         Self::parse_inner(input, true)
     }
@@ -246,6 +263,12 @@ impl WhatsAppAddress {
     /// Parses an address. After an optional `whatsapp:` prefix, something that looks like a
     /// number (only digits, `+` and separators) must be a valid E.164 number; anything else
     /// without white space is a user id.
+    ///
+    /// # Errors
+    ///
+    /// - [`AddressError::Phone`] when the input looks like a phone number (only digits, `+` and
+    ///   separators) but is not a valid one; the [`PhoneNumberError`] it holds says why.
+    /// - [`AddressError::Invalid`] when it is empty, or holds white space or control characters.
     pub fn parse(input: &str) -> Result<Self, AddressError> {
         let trimmed = input.trim();
         let rest = strip_whatsapp_prefix(trimmed).unwrap_or(trimmed);

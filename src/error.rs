@@ -9,6 +9,82 @@ use crate::kind::ProviderKind;
 ///
 /// Branch on the parts callers act on: [`Error::is_retryable`], [`Error::may_have_been_sent`],
 /// and [`ApiError::kind`] for what the provider said.
+///
+/// # Examples
+///
+/// What to do after a failed send, decided by what the error says. The errors here come from
+/// a stand-in for Twilio on 127.0.0.1 ([`FakeTwilio`](crate::testing::FakeTwilio), feature
+/// `testing-fakes`) told how to fail:
+///
+/// ```
+/// # #[cfg(all(feature = "twilio", feature = "testing-fakes"))]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use whatsapp_connector::retry::RetryPolicy;
+/// use whatsapp_connector::testing::{FakeResponse, FakeTwilio};
+/// use whatsapp_connector::twilio::TwilioProvider;
+/// use whatsapp_connector::{ApiErrorKind, Error, OutboundMessage, PhoneNumber, WhatsAppProvider};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Next {
+///     RetryIn(Duration),
+///     SendTemplate,
+///     CheckBeforeResending,
+///     GiveUp,
+/// }
+///
+/// fn next_step(e: &Error) -> Next {
+///     if e.api().map(|a| a.kind) == Some(ApiErrorKind::OutsideWindow) {
+///         // The user last wrote more than 24 hours ago: only an approved template goes out.
+///         Next::SendTemplate
+///     } else if e.is_retryable() {
+///         // Not processed (rate limited, or never connected): sending again is safe.
+///         Next::RetryIn(e.retry_after().unwrap_or(Duration::from_secs(1)))
+///     } else if e.may_have_been_sent() {
+///         // A timeout or a 5xx: the user may already have it, so look before resending.
+///         Next::CheckBeforeResending
+///     } else {
+///         Next::GiveUp
+///     }
+/// }
+///
+/// let (sid, token) = ("AC0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff");
+/// let fake = FakeTwilio::start(sid, token).await?;
+/// let twilio = TwilioProvider::builder(sid)
+///     .auth_token(token)
+///     .from("whatsapp:+14155238886")
+///     .base_url(fake.base_url())
+///     .retry_policy(RetryPolicy::never()) // show each error rather than retry it
+///     .timeout(Duration::from_secs(1))
+///     .build()?;
+/// let hola = OutboundMessage::text(PhoneNumber::parse("+14155550100")?, "hola");
+///
+/// // Too many requests, with Retry-After: 2.
+/// fake.push_response(FakeResponse::rate_limited(Some(2)));
+/// let e = twilio.send(&hola).await.unwrap_err();
+/// assert_eq!(e.api().map(|a| a.kind), Some(ApiErrorKind::RateLimited));
+/// assert_eq!(next_step(&e), Next::RetryIn(Duration::from_secs(2)));
+///
+/// // Twilio's error 63016: a free-form message outside the 24-hour window.
+/// fake.push_response(FakeResponse::Error {
+///     status: 400,
+///     body: r#"{"code": 63016, "message": "Outside the allowed window", "status": 400}"#.into(),
+///     retry_after: None,
+/// });
+/// let e = twilio.send(&hola).await.unwrap_err();
+/// assert_eq!(next_step(&e), Next::SendTemplate);
+///
+/// // No answer within the timeout: Twilio may have sent the message.
+/// fake.push_response(FakeResponse::Hang(Duration::from_secs(10)));
+/// let e = twilio.send(&hola).await.unwrap_err();
+/// assert!(e.is_timeout());
+/// assert_eq!(next_step(&e), Next::CheckBeforeResending);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "twilio", feature = "testing-fakes")))]
+/// # fn main() {}
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -133,6 +209,42 @@ type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// It is the part [`Error::Connect`], [`Error::MaybeSent`] and [`Error::Transport`] hold;
 /// the crate makes them, and callers read them.
+///
+/// # Examples
+///
+/// A send to a local port nothing listens on: the connection is refused, so the message
+/// never left and sending it again is safe.
+///
+/// ```
+/// # #[cfg(feature = "twilio")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::error::Error as _;
+/// use whatsapp_connector::retry::RetryPolicy;
+/// use whatsapp_connector::twilio::TwilioProvider;
+/// use whatsapp_connector::{OutboundMessage, PhoneNumber, ProviderKind, WhatsAppProvider};
+///
+/// let closed_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let twilio = TwilioProvider::builder("AC0123456789abcdef0123456789abcdef")
+///     .auth_token("00112233445566778899aabbccddeeff")
+///     .from("whatsapp:+14155238886")
+///     .base_url(format!("http://127.0.0.1:{closed_port}"))
+///     .retry_policy(RetryPolicy::never())
+///     .build()?;
+/// let hola = OutboundMessage::text(PhoneNumber::parse("+14155550100")?, "hola");
+/// let e = twilio.send(&hola).await.unwrap_err();
+/// assert!(e.is_retryable() && !e.may_have_been_sent());
+///
+/// let t = e.transport().expect("the HTTP exchange failed");
+/// assert!(t.is_connect() && !t.is_timeout());
+/// assert_eq!(t.provider(), &ProviderKind::TWILIO);
+/// assert!(t.url().starts_with(&format!("http://127.0.0.1:{closed_port}/2010-04-01/")));
+/// assert!(t.source().is_some()); // the HTTP client's own error, for the details
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "twilio"))]
+/// # fn main() {}
+/// ```
 #[derive(Debug)]
 pub struct TransportError {
     provider: ProviderKind,
@@ -267,6 +379,53 @@ impl ApiErrorKind {
 }
 
 /// An error answer from a provider's API, with everything it said.
+///
+/// [`Error::api`] gives it when the provider answered with an error.
+///
+/// # Examples
+///
+/// Twilio (here a stand-in on 127.0.0.1, [`FakeTwilio`](crate::testing::FakeTwilio), feature
+/// `testing-fakes`) answers a send with HTTP 429:
+///
+/// ```
+/// # #[cfg(all(feature = "twilio", feature = "testing-fakes"))]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use whatsapp_connector::retry::RetryPolicy;
+/// use whatsapp_connector::testing::{FakeResponse, FakeTwilio};
+/// use whatsapp_connector::twilio::TwilioProvider;
+/// use whatsapp_connector::{ApiErrorKind, OutboundMessage, PhoneNumber, WhatsAppProvider};
+///
+/// let (sid, token) = ("AC0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff");
+/// let fake = FakeTwilio::start(sid, token).await?;
+/// let twilio = TwilioProvider::builder(sid)
+///     .auth_token(token)
+///     .from("whatsapp:+14155238886")
+///     .base_url(fake.base_url())
+///     .retry_policy(RetryPolicy::never())
+///     .build()?;
+/// fake.push_response(FakeResponse::rate_limited(Some(3)));
+///
+/// let to = PhoneNumber::parse("+14155550100")?;
+/// let e = twilio.send(&OutboundMessage::text(to, "hola")).await.unwrap_err();
+/// let api = e.api().expect("Twilio answered with an error");
+/// assert_eq!(api.status, 429);
+/// assert_eq!(api.code.as_deref(), Some("20429"));
+/// assert_eq!(api.retry_after, Some(Duration::from_secs(3)));
+/// assert!(api.is_retryable());
+/// let advice = match api.kind() {
+///     ApiErrorKind::RateLimited => "wait, then send it again",
+///     ApiErrorKind::OutsideWindow => "send an approved template instead",
+///     ApiErrorKind::SandboxNotJoined => "ask the user to join the sandbox first",
+///     _ => "log it and give up",
+/// };
+/// assert_eq!(advice, "wait, then send it again");
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "twilio", feature = "testing-fakes")))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, thiserror::Error)]
 #[error("{provider} API error (HTTP {status}{}): {message}", code.as_deref().map(|c| format!(", code {c}")).unwrap_or_default())]
 #[non_exhaustive]

@@ -104,6 +104,15 @@ pub struct BotConfig {
 impl BotConfig {
     /// A config from its three required values. The number may be `whatsapp:+E164` or bare
     /// `+E164`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] whose `field` is the key the value is stored under:
+    ///
+    /// - `twilio-account-sid` when the SID is not `AC` followed by 32 hexadecimal digits;
+    /// - `twilio-auth-token` when the token is not 32 hexadecimal digits;
+    /// - `main-whatsapp-phone-number` when the number is not an E.164 number starting with `+`
+    ///   (with or without `whatsapp:`).
     pub fn new(
         twilio_account_sid: &str,
         twilio_auth_token: impl Into<Secret>,
@@ -135,6 +144,11 @@ impl BotConfig {
     }
 
     /// Parses and validates a config from JSON. An error names the field.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] with the field `config` when the bytes are not valid JSON; otherwise the
+    /// errors of [`from_value`](Self::from_value).
     pub fn from_json(json: &[u8]) -> Result<Self, ConfigError> {
         let value: Value = serde_json::from_slice(json)
             .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
@@ -142,6 +156,19 @@ impl BotConfig {
     }
 
     /// Validates a config given as a JSON value. An error names the field.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] whose `field` is the key at fault:
+    ///
+    /// - `config` when the value is not a JSON object;
+    /// - `user-type` when it is present and not `"machine"`;
+    /// - `twilio-account-sid`, `twilio-auth-token` or `main-whatsapp-phone-number` when it is
+    ///   missing, not a string, or not a valid value (as [`BotConfig::new`] checks them);
+    /// - `name` when it is empty or not a string;
+    /// - `mammut-id` when it is not a whole number of 0 or more;
+    /// - `slack-bot-token` when it is a plain string (the Twilio auth token belongs in
+    ///   `twilio-auth-token`).
     pub fn from_value(value: Value) -> Result<Self, ConfigError> {
         let Value::Object(mut map) = value else {
             return Err(ConfigError::new(
@@ -544,6 +571,13 @@ pub struct TaskResult {
 
 impl TaskResult {
     /// Parses Mammut's answer. An error names the field (`taskResult[0].affectedElementId`).
+    ///
+    /// # Errors
+    ///
+    /// - [`ParseError::Malformed`] when the body is not valid JSON, or not a `TaskResult` at its
+    ///   top level (such as an object without `status`).
+    /// - [`ParseError::InvalidField`] naming the path (`taskResult[0].affectedElementId`) when a
+    ///   value inside has the wrong type.
     pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
         let mut de = serde_json::Deserializer::from_slice(json);
         let result: TaskResult = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -567,6 +601,11 @@ impl TaskResult {
 
     /// The result when it succeeded; an error when Mammut reported anything else, even with
     /// HTTP 200.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskFailed`], holding the status, when the status is `Failed` or anything other than
+    /// `Success`.
     pub fn into_success(self) -> Result<Self, TaskFailed> {
         match &self.status {
             TaskStatus::Success => Ok(self),
@@ -605,6 +644,13 @@ impl TwilioProvider {
     }
 
     /// A provider for a Mammut bot, with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] with the field `http_client` when the crate's HTTP client cannot be built
+    /// (its TLS backend fails to start). The config's own values were checked when it was made.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use whatsapp_connector::mammut::BotConfig;

@@ -23,9 +23,29 @@ pub trait WhatsAppProvider: Send + Sync {
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error>;
 
     /// Proves the webhook came from the provider.
+    ///
+    /// # Errors
+    ///
+    /// A [`VerifyError`] when the request cannot be proved to come from the provider: the signature
+    /// or token header is missing, malformed or repeated
+    /// ([`MissingHeader`](VerifyError::MissingHeader),
+    /// [`MalformedHeader`](VerifyError::MalformedHeader),
+    /// [`AmbiguousHeader`](VerifyError::AmbiguousHeader)), matches no configured secret
+    /// ([`NoMatch`](VerifyError::NoMatch), [`TokenMismatch`](VerifyError::TokenMismatch)), or no
+    /// secret is configured ([`NoSecret`](VerifyError::NoSecret)). Answer such a webhook with 401
+    /// or 403 and do not act on it.
     fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError>;
 
     /// Turns a webhook into events. Call [`WhatsAppProvider::verify`] first.
+    ///
+    /// # Errors
+    ///
+    /// A [`ParseError`] when the body is not in the provider's format: a content type it does not
+    /// send ([`UnsupportedContentType`](ParseError::UnsupportedContentType)), a body that cannot be
+    /// decoded ([`Malformed`](ParseError::Malformed)), or a required field that is absent or of the
+    /// wrong form ([`MissingField`](ParseError::MissingField),
+    /// [`InvalidField`](ParseError::InvalidField)). Unknown fields, statuses and message types are
+    /// not errors.
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError>;
 
     /// Verifies a webhook, then parses it: a verification failure comes first, as
@@ -34,6 +54,11 @@ pub trait WhatsAppProvider: Send + Sync {
     /// The default calls [`WhatsAppProvider::verify`] then [`WhatsAppProvider::parse`]. A
     /// provider whose signature covers the decoded body (Twilio's) overrides it to decode
     /// the body once, with the same result.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Verify`] with the [`VerifyError`] of [`verify`](Self::verify), or when the webhook
+    /// is genuine, [`Error::Parse`] with the [`ParseError`] of [`parse`](Self::parse).
     fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
         self.verify(request)?;
         Ok(self.parse(request)?)
@@ -222,6 +247,13 @@ impl WebhookRequest {
 
     /// Sets a header, replacing any value it had; an invalid name or value is an error.
     ///
+    /// # Errors
+    ///
+    /// [`InvalidHeader`] when `name` is not a valid header name, or `value` holds a character HTTP
+    /// does not allow in a header (a line break, a control character).
+    ///
+    /// # Examples
+    ///
     /// ```
     /// use whatsapp_connector::WebhookRequest;
     ///
@@ -240,6 +272,11 @@ impl WebhookRequest {
 
     /// Adds a value to a header, keeping those it had; an invalid name or value is an
     /// error.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidHeader`] when `name` is not a valid header name, or `value` holds a character HTTP
+    /// does not allow in a header (a line break, a control character).
     pub fn try_append_header(mut self, name: &str, value: &str) -> Result<Self, InvalidHeader> {
         let (n, v) = header_parts(name, value)?;
         self.headers.append(n, v);
@@ -282,6 +319,11 @@ impl WebhookRequest {
     /// absent, [`VerifyError::AmbiguousHeader`] when it comes more than once (which value
     /// was meant to be checked is then unknown), and
     /// [`VerifyError::MalformedHeader`] when it is not visible ASCII.
+    ///
+    /// # Errors
+    ///
+    /// - [`VerifyError::AmbiguousHeader`] when the header comes more than once.
+    /// - [`VerifyError::MalformedHeader`] when its value is not visible ASCII.
     pub fn unique_header(&self, name: &'static str) -> Result<Option<&str>, VerifyError> {
         let mut values = self.headers.get_all(name).iter();
         let Some(first) = values.next() else {

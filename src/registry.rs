@@ -9,6 +9,47 @@ use crate::address::WhatsAppAddress;
 use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
 
 /// A bot: your id for it and the provider that serves it.
+///
+/// The provider is built with the bot's own credentials and webhook secrets, so a webhook
+/// routed to the bot is verified with that bot's secret.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "botmaker")] {
+/// use std::sync::Arc;
+/// use whatsapp_connector::botmaker::BotmakerProvider;
+/// use whatsapp_connector::registry::{Bot, Registry};
+/// use whatsapp_connector::{ProviderKind, WebhookRequest};
+///
+/// let provider = BotmakerProvider::builder()
+///     .access_token("an-access-token")
+///     .channel_id("acme-whatsapp")
+///     .webhook_token("a-webhook-token")
+///     .build()?;
+/// let bot = Arc::new(Bot::new("bot-42", Arc::new(provider)));
+/// assert_eq!(bot.provider.kind(), ProviderKind::BOTMAKER);
+///
+/// // One bot can answer on several addresses: its number, in any form, and its channel.
+/// let registry = Registry::new();
+/// registry.insert("+14155238886", bot.clone());
+/// registry.insert("acme-whatsapp", bot.clone());
+/// let found = registry.get(ProviderKind::BOTMAKER, "whatsapp:+14155238886").unwrap();
+/// assert_eq!(found.id, "bot-42");
+///
+/// // A webhook for it passes only with this bot's token.
+/// let body = r#"{"_id_": "MSG0001", "message": "hola", "contactId": "14155550100"}"#;
+/// let genuine = WebhookRequest::new("https://bots.example.com/botmaker", body)
+///     .with_header("auth-bm-token", "a-webhook-token");
+/// let forged = WebhookRequest::new("https://bots.example.com/botmaker", body)
+///     .with_header("auth-bm-token", "another-bot-s-token");
+/// assert!(found.provider.verify(&genuine).is_ok());
+/// assert!(found.provider.verify(&forged).is_err());
+///
+/// assert_eq!(registry.remove_bot("bot-42"), 2);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[non_exhaustive]
 pub struct Bot {
     /// Your id for the bot (a Mammut vertex id, a name).
@@ -202,6 +243,14 @@ impl Registry {
     /// `From` of a status callback; for Botmaker, the WhatsApp number, else the channel id).
     /// The webhook is not verified here: verify it with the bot's provider before trusting
     /// anything in it.
+    ///
+    /// # Errors
+    ///
+    /// - [`RouteError::UnknownProvider`] when no bot of the provider `kind` is registered.
+    /// - [`RouteError::MethodNotAllowed`] when the provider does not send webhooks with the
+    ///   request's method.
+    /// - [`RouteError::NoBusinessAddress`] when the webhook names no business number or channel.
+    /// - [`RouteError::UnknownBot`] when no bot is registered under any address it names.
     pub fn route(
         &self,
         kind: impl AsRef<str>,

@@ -116,27 +116,49 @@ impl RetryPolicy {
 /// the number of attempts made is recorded in the current span's `attempts` field when it
 /// has one.
 ///
+/// # Errors
+///
+/// The last attempt's error, when it is not retryable ([`Error::is_retryable`]), when
+/// `policy.max_attempts` attempts were made, or when the next wait would go past
+/// `policy.max_elapsed`.
+///
+/// # Examples
+///
+/// Retrying sends with a policy of your own: the provider itself does not retry, and a
+/// stand-in for Twilio on 127.0.0.1 ([`FakeTwilio`](crate::testing::FakeTwilio), feature
+/// `testing-fakes`) is busy twice before it takes the message.
+///
 /// ```
+/// # #[cfg(all(feature = "twilio", feature = "testing-fakes"))]
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// # #[cfg(feature = "twilio")] {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
 /// use whatsapp_connector::retry::{RetryPolicy, run_with_retries};
-/// use whatsapp_connector::{ApiError, ProviderKind};
+/// use whatsapp_connector::testing::{FakeResponse, FakeTwilio};
+/// use whatsapp_connector::twilio::TwilioProvider;
+/// use whatsapp_connector::{OutboundMessage, PhoneNumber, WhatsAppProvider};
 ///
+/// let (sid, token) = ("AC0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff");
+/// let fake = FakeTwilio::start(sid, token).await?;
+/// fake.push_response(FakeResponse::rate_limited(None));
+/// fake.push_response(FakeResponse::rate_limited(None));
+/// let twilio = TwilioProvider::builder(sid)
+///     .auth_token(token)
+///     .from("whatsapp:+14155238886")
+///     .base_url(fake.base_url())
+///     .retry_policy(RetryPolicy::never())
+///     .build()?;
+/// let hola = OutboundMessage::text(PhoneNumber::parse("+14155550100")?, "hola");
+///
+/// // Rate limited: Twilio did not process the message, so trying again is safe.
 /// let policy = RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() };
-/// let result = run_with_retries(&policy, |attempt| async move {
-///     if attempt < 3 {
-///         // Rate limited: the provider did not process it, so trying again is safe.
-///         Err(ApiError::new(ProviderKind::TWILIO, 429, "slow down").into())
-///     } else {
-///         Ok(attempt)
-///     }
-/// })
-/// .await;
-/// assert_eq!(result.unwrap(), 3);
+/// let receipt = run_with_retries(&policy, |_attempt| twilio.send(&hola)).await?;
+/// assert!(receipt.message_id.starts_with("SM"));
+/// assert_eq!(fake.requests().len(), 3);
+/// # Ok(())
 /// # }
-/// # }
+/// # #[cfg(not(all(feature = "twilio", feature = "testing-fakes")))]
+/// # fn main() {}
 /// ```
 pub async fn run_with_retries<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<T, Error>
 where

@@ -84,6 +84,16 @@ impl Verifier {
     }
 
     /// Verifies `request`'s `auth-bm-token` header.
+    ///
+    /// # Errors
+    ///
+    /// - [`VerifyError::MissingHeader`] when the request has no `auth-bm-token` header, unless
+    ///   unsigned webhooks are accepted.
+    /// - [`VerifyError::AmbiguousHeader`] when the header comes more than once.
+    /// - [`VerifyError::MalformedHeader`] when it is empty or not valid UTF-8.
+    /// - [`VerifyError::TokenMismatch`] when it matches none of the configured tokens.
+    /// - [`VerifyError::NoSecret`] when no token is configured and unsigned webhooks are not
+    ///   accepted.
     pub fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
         let mut values = request.headers().get_all(TOKEN_HEADER).iter();
         let Some(value) = values.next() else {
@@ -141,6 +151,10 @@ impl Verifier {
 }
 
 /// Checks a webhook's `auth-bm-token` header against `tokens`.
+///
+/// # Errors
+///
+/// The errors of [`Verifier::verify`].
 #[deprecated(note = "use `Verifier`: `Verifier::new().with_token(t).verify(request)`")]
 pub fn verify_token(
     tokens: &[Secret],

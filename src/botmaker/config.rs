@@ -93,6 +93,19 @@ impl BotmakerBuilder {
 
     /// Checks the settings and builds the provider. An error names the setting by its
     /// builder method (`access_token`, `channel_id`, `base_url`, …).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] whose `field` names the setting:
+    ///
+    /// - `access_token` when the token is empty, or holds anything but visible ASCII without
+    ///   spaces;
+    /// - `channel_id` when it is empty, or holds white space or control characters;
+    /// - `webhook_token` when a webhook token is empty;
+    /// - `base_url` when it is not an `http` or `https` URL;
+    /// - `timeout` when it is zero, and `retry_policy` when its `max_attempts` is 0;
+    /// - `http_client` when no client was given and the crate's own cannot be built (its TLS
+    ///   backend fails to start).
     pub fn build(self) -> Result<BotmakerProvider, ConfigError> {
         if let Some(t) = &self.access_token {
             if t.is_empty() {

@@ -27,6 +27,11 @@ pub const MIME_TYPES: [&str; 12] = [
 
 /// The MIME type to send `media` with: the given one if Botmaker accepts it, else one
 /// inferred from the URL's extension.
+///
+/// # Errors
+///
+/// [`ValidationError::Invalid`] (field `mime_type`) when the given MIME type is not one Botmaker
+/// accepts ([`MIME_TYPES`]), or when none is given and the URL's extension does not tell it.
 pub fn media_mime_type(media: &Media) -> Result<&'static str, ValidationError> {
     if let Some(given) = &media.mime_type {
         let wanted = given.trim().to_ascii_lowercase();

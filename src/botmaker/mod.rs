@@ -142,12 +142,33 @@ impl BotmakerProvider {
 
     /// Checks the content type and reads the body into its typed view, keeping every field
     /// (see [`webhook`]). Call [`WhatsAppProvider::verify`] first.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`WebhookPayload::from_request`]: [`ParseError::UnsupportedContentType`] for a
+    /// content type Botmaker's JSON does not come in, [`ParseError::Malformed`] for a body that is
+    /// not a JSON object, and [`ParseError::InvalidField`] or [`ParseError::MissingField`] for a
+    /// field of the wrong type or a required one that is absent.
     pub fn parse_payload(&self, request: &WebhookRequest) -> Result<WebhookPayload, ParseError> {
         WebhookPayload::from_request(request)
     }
 
     /// Sends a v2 `send-messages` request built message by message: several messages at
     /// once, contact cards, intent buttons, or a chat addressed by its Botmaker chat id.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] when the provider uses the legacy v1 API: this request needs v2.
+    /// - [`Error::Config`] (field `access_token`) when no access token is configured.
+    /// - [`Error::Api`] when Botmaker answers with an error;
+    ///   [`ApiError::kind`](crate::ApiError::kind) says what it means (rate limited, no credit
+    ///   left, outside the 24-hour window, …). Rate limiting is retried first, as the provider's
+    ///   [`RetryPolicy`](crate::retry::RetryPolicy) allows.
+    /// - [`Error::Connect`] when Botmaker cannot be reached, after the same retries: nothing was
+    ///   sent.
+    /// - [`Error::MaybeSent`] when the request went out and no usable answer came back (a timeout,
+    ///   a dropped connection, a success answer that names no message): the message may have been
+    ///   sent, so it is not sent again.
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         let send = self.post_messages(request);
         traced_send(
@@ -167,6 +188,20 @@ impl BotmakerProvider {
     }
 
     /// Sends a v2 `trigger-intent` request: runs an intent or sends an approved template.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] when the provider uses the legacy v1 API: this request needs v2.
+    /// - [`Error::Config`] (field `access_token`) when no access token is configured.
+    /// - [`Error::Api`] when Botmaker answers with an error;
+    ///   [`ApiError::kind`](crate::ApiError::kind) says what it means (rate limited, no credit
+    ///   left, outside the 24-hour window, …). Rate limiting is retried first, as the provider's
+    ///   [`RetryPolicy`](crate::retry::RetryPolicy) allows.
+    /// - [`Error::Connect`] when Botmaker cannot be reached, after the same retries: nothing was
+    ///   sent.
+    /// - [`Error::MaybeSent`] when the request went out and no usable answer came back (a timeout,
+    ///   a dropped connection, a success answer that names no message): the message may have been
+    ///   sent, so it is not sent again.
     pub async fn trigger_intent(
         &self,
         request: &TriggerIntentRequest,
@@ -192,6 +227,20 @@ impl BotmakerProvider {
     /// read from `GET /chats/{channelId}:{contactId}`. After it, send a template. `None`
     /// when Botmaker gives no time, or does not know the chat (no window is open). Needs
     /// the v2 API.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] when the provider uses the legacy v1 API.
+    /// - [`Error::Config`] when no channel id (field `channel_id`) or access token (field
+    ///   `access_token`) is configured.
+    /// - [`Error::Api`] when Botmaker answers with an error other than 404 (which is `Ok(None)`),
+    ///   after retrying rate limits as the provider's [`RetryPolicy`](crate::retry::RetryPolicy)
+    ///   allows.
+    /// - [`Error::Connect`] when Botmaker cannot be reached.
+    /// - [`Error::Transport`] when the lookup went out and no complete answer came back (a timeout,
+    ///   a dropped connection); repeating it is safe.
+    /// - [`Error::TooLarge`] when the answer is larger than 1 MiB.
+    /// - [`Error::Parse`] when the chat in Botmaker's answer cannot be read.
     pub async fn window_closes_at(
         &self,
         contact: &WhatsAppAddress,

@@ -178,6 +178,12 @@ impl Message {
 
     /// Neutral media, with the MIME type Botmaker accepts for it (given, or inferred from
     /// the URL), its caption, and for documents a file name.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::Invalid`] (field `mime_type`) when the MIME type is not one Botmaker
+    /// accepts, or is not given and the URL's extension does not tell it (see
+    /// [`media_mime_type`](super::media_mime_type)).
     pub fn media(media: &Media) -> Result<Self, ValidationError> {
         super::mapping::media(media)
     }
@@ -200,6 +206,11 @@ impl Message {
 
     /// An interactive message (WhatsApp only): buttons, a list, a URL button or a location
     /// request.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::Invalid`] (field `interactive`) for a location request with a header or a
+    /// footer, which WhatsApp does not allow.
     pub fn interactive(interactive: &Interactive) -> Result<Self, ValidationError> {
         Ok(Message(wire::Message {
             whatsapp_interactive: Some(super::mapping::interactive(interactive)?),

@@ -68,12 +68,33 @@ impl OutboundMessage {
     }
 
     /// Checks the message against WhatsApp's own limits ([`Limits::WHATSAPP`]).
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`validate_with`](Self::validate_with), against [`Limits::WHATSAPP`].
     pub fn validate(&self) -> Result<(), ValidationError> {
         self.validate_with(&Limits::WHATSAPP)
     }
 
     /// Checks the message against a provider's limits. Providers call this before any
     /// network call.
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`] for the first problem found:
+    ///
+    /// - [`Empty`](ValidationError::Empty) for a blank text, template name, button list or other
+    ///   required value;
+    /// - [`TooLong`](ValidationError::TooLong) for a text, caption, button title or other text over
+    ///   its limit;
+    /// - [`TooMany`](ValidationError::TooMany) for too many buttons, sections, rows or template
+    ///   variables;
+    /// - [`NotHttpUrl`](ValidationError::NotHttpUrl) for a media URL, a URL button's link or the
+    ///   status callback that is not `http` or `https`;
+    /// - [`Latitude`](ValidationError::Latitude) or [`Longitude`](ValidationError::Longitude) for a
+    ///   coordinate out of range;
+    /// - [`Invalid`](ValidationError::Invalid) for a MIME type not of the form `type/subtype`, and
+    ///   other values of the wrong form.
     pub fn validate_with(&self, limits: &Limits) -> Result<(), ValidationError> {
         if let Some(cb) = &self.status_callback {
             check_http_url("status_callback", cb)?;
@@ -131,6 +152,23 @@ pub enum Content {
 
 impl Content {
     /// Checks the content against `limits`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`] for the first problem found:
+    ///
+    /// - [`Empty`](ValidationError::Empty) for a blank text, template name, button list or other
+    ///   required value;
+    /// - [`TooLong`](ValidationError::TooLong) for a text, caption, button title or other text over
+    ///   its limit;
+    /// - [`TooMany`](ValidationError::TooMany) for too many buttons, sections, rows or template
+    ///   variables;
+    /// - [`NotHttpUrl`](ValidationError::NotHttpUrl) for a media URL or a URL button's link that is
+    ///   not `http` or `https`;
+    /// - [`Latitude`](ValidationError::Latitude) or [`Longitude`](ValidationError::Longitude) for a
+    ///   coordinate out of range;
+    /// - [`Invalid`](ValidationError::Invalid) for a MIME type not of the form `type/subtype`, and
+    ///   other values of the wrong form.
     pub fn validate_with(&self, limits: &Limits) -> Result<(), ValidationError> {
         match self {
             Content::Text { body } => {

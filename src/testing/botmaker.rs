@@ -43,6 +43,10 @@ struct BotmakerState {
 
 impl FakeBotmaker {
     /// Starts a fake that accepts `access_token`, on 127.0.0.1 (a free port).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error when no port on 127.0.0.1 can be bound.
     pub async fn start(access_token: &str) -> std::io::Result<Self> {
         let state = Arc::new(BotmakerState {
             access_token: Secret::new(access_token),

@@ -49,6 +49,10 @@ impl FakeTwilio {
     pub const MEDIA_BYTES: &'static [u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 fake image \xff\xd9";
 
     /// Starts a fake for one account on 127.0.0.1 (a free port).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error when no port on 127.0.0.1 can be bound.
     pub async fn start(account_sid: &str, auth_token: &str) -> std::io::Result<Self> {
         let state = Arc::new(TwilioState {
             account_sid: account_sid.to_owned(),

@@ -442,6 +442,11 @@ fn chat_id_for(contact: &PhoneNumber) -> String {
 }
 
 /// POSTs a webhook request to its URL, as the provider would; returns the answer's status.
+///
+/// # Errors
+///
+/// The HTTP client's error when the request cannot be sent or no answer comes (connection refused,
+/// a timeout). Any answer, whatever its status, is `Ok`.
 pub async fn post(http: &reqwest::Client, request: &WebhookRequest) -> reqwest::Result<u16> {
     let response = http
         .request(request.method().clone(), request.url())

@@ -54,6 +54,12 @@ pub enum Sender {
 impl Sender {
     /// Reads `whatsapp:+E164` (or bare `+E164`) as a number, `MG…` as a Messaging Service.
     /// Anything else (a user id) is refused: a sender is a phone number.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] with the field `messaging_service_sid` for a value starting with `MG` that
+    /// is not `MG` followed by 32 hexadecimal digits, or with the field `from` for a value that is
+    /// not a valid phone number (a user id included).
     pub fn parse(s: &str) -> Result<Sender, ConfigError> {
         let s = s.trim();
         if s.starts_with("MG") {
@@ -250,6 +256,23 @@ impl TwilioBuilder {
 
     /// Validates the settings and builds the provider. An error names the setting by its
     /// builder method (`account_sid`, `auth_token`, `base_url`, …).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] whose `field` names the setting:
+    ///
+    /// - `account_sid` when it is not `AC` followed by 32 hexadecimal digits;
+    /// - `auth_token` when it is empty; `api_key` when the key SID is not `SK` followed by 32
+    ///   hexadecimal digits or the secret is empty;
+    /// - `webhook_auth_token` when one is empty; `shared_key` when a key or its id is empty;
+    /// - `from` or `messaging_service_sid` when the sender is invalid (see [`Sender::parse`]);
+    /// - `base_url` when it is not an `http` or `https` URL, or is set together with a region or
+    ///   edge;
+    /// - `region` or `edge` when it holds anything but lowercase letters, digits and dashes;
+    /// - `public_url` when it is not an `http` or `https` URL;
+    /// - `timeout` when it is zero, and `retry_policy` when its `max_attempts` is 0;
+    /// - `http_client` when no client was given and the crate's own cannot be built (its TLS
+    ///   backend fails to start).
     pub fn build(self) -> Result<TwilioProvider, ConfigError> {
         if !is_sid(&self.account_sid, "AC") {
             return Err(ConfigError::new(

@@ -177,12 +177,36 @@ impl TwilioProvider {
 
     /// Verifies a webhook and says what matched: the URL variant, the algorithm and which
     /// secret.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Verifier::verify`](signature::Verifier::verify), checked at
+    /// [`verification_url`](Self::verification_url).
     pub fn verify_detailed(&self, request: &WebhookRequest) -> Result<Verified, VerifyError> {
         let url = self.verification_url(request);
         self.inner.verifier.verify_detailed_at(&url, request)
     }
 
     /// Sends a message built field by field (several media URLs, extra parameters).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Config`] when no sender (field `from`) or no auth token or API key (field
+    ///   `auth_token`) is configured, or the base URL cannot be requested (field `base_url`).
+    /// - [`Error::Api`] when Twilio answers with an error;
+    ///   [`ApiError::kind`](crate::ApiError::kind) says what it means:
+    ///   [`OutsideWindow`](crate::ApiErrorKind::OutsideWindow) (63016: send a template),
+    ///   [`SandboxNotJoined`](crate::ApiErrorKind::SandboxNotJoined),
+    ///   [`InvalidRecipient`](crate::ApiErrorKind::InvalidRecipient),
+    ///   [`Unauthorized`](crate::ApiErrorKind::Unauthorized),
+    ///   [`RateLimited`](crate::ApiErrorKind::RateLimited) once the retries are spent,
+    ///   [`ServerError`](crate::ApiErrorKind::ServerError) for a 5xx (the message may have been
+    ///   sent).
+    /// - [`Error::Connect`] when Twilio cannot be reached, after the retries the provider's
+    ///   [`RetryPolicy`](crate::retry::RetryPolicy) allows: nothing was sent.
+    /// - [`Error::MaybeSent`] when the request went out and no usable answer came back (a timeout,
+    ///   a dropped connection, a success answer without a message SID): the message may have been
+    ///   sent, so it is not sent again.
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         let send = client::send(&self.inner, request);
         traced_send(ProviderKind::TWILIO, request.kind(), request.to(), send).await
@@ -192,6 +216,20 @@ impl TwilioProvider {
     /// are sent only to Twilio's API origin, never along a redirect to another host (Twilio
     /// answers with a redirect to a short-lived CDN URL). Stops with [`Error::TooLarge`]
     /// past the configured limit.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Invalid`] when `url` is not an `http` or `https` URL.
+    /// - [`Error::Config`] (field `auth_token`) when the URL is on Twilio's API and no auth token
+    ///   or API key is configured.
+    /// - [`Error::Api`] when Twilio, or the host it redirects to, answers with an error status
+    ///   ([`NotFound`](crate::ApiErrorKind::NotFound) for media that was deleted).
+    /// - [`Error::Connect`] when the host cannot be reached.
+    /// - [`Error::Transport`] when the download went out and failed (a timeout, a dropped
+    ///   connection), or the redirects lead nowhere (more than 5, no `Location`, a URL that is not
+    ///   `http` or `https`); repeating it is safe.
+    /// - [`Error::TooLarge`] when the file is larger than the configured
+    ///   [`media_max_bytes`](TwilioBuilder::media_max_bytes).
     pub async fn download_media(&self, url: &str) -> Result<DownloadedMedia, Error> {
         client::download_media(&self.inner, url).await
     }

@@ -103,6 +103,14 @@ impl MessageRequest {
     /// The request for a neutral message: validated against Twilio's limits, and refused
     /// with [`Error::Unsupported`] for interactive content and templates by name (Twilio
     /// sends both only as Content templates, by `HX…` SID).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Invalid`] when the message breaks Twilio's limits
+    ///   ([`OutboundMessage::validate_with`] with [`Limits::TWILIO`]), when a template id is not a
+    ///   Content SID (`HX` and 32 hexadecimal digits), or when the status callback's host name
+    ///   holds an underscore, which Twilio refuses.
+    /// - [`Error::Unsupported`] for interactive content and for templates by name.
     pub fn from_outbound(message: &OutboundMessage) -> Result<Self, Error> {
         message.validate_with(&Limits::TWILIO)?;
         let req = MessageRequest::new(message.to.clone());

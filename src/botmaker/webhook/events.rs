@@ -12,6 +12,13 @@ use super::{Envelope, FlatMessage, LegacyMessage, StatusSnapshot, WebhookPayload
 impl WebhookPayload {
     /// The events the payload reports: one per message (several for a Format B envelope),
     /// or one status change for a snapshot.
+    ///
+    /// # Errors
+    ///
+    /// - [`ParseError::MissingField`] when a message has no id (`_id_`; `messages[N]._id` in an
+    ///   envelope).
+    /// - [`ParseError::InvalidField`] naming the field when a contact or business address is empty,
+    ///   holds white space, or looks like a phone number but is not a valid one.
     pub fn to_events(&self) -> Result<Vec<InboundEvent>, ParseError> {
         match self {
             WebhookPayload::Message(m) => Ok(vec![InboundEvent::Message(flat_event(

@@ -61,6 +61,17 @@ impl WebhookPayload {
     /// than JSON parsing allows (128 levels) and a value of the wrong type are
     /// [`ParseError`]s; a missing optional field is not.
     ///
+    /// # Errors
+    ///
+    /// - [`ParseError::Malformed`] when the body is not JSON, or its top level is not an object.
+    /// - [`ParseError::InvalidField`] naming the field when a value has the wrong type (a number
+    ///   where a string goes, a coordinate out of range, a time that is neither ISO 8601 nor epoch
+    ///   milliseconds, …).
+    /// - [`ParseError::MissingField`] when a field the format needs is absent (`messages` of an
+    ///   envelope, a coordinate of a location).
+    ///
+    /// # Examples
+    ///
     /// ```
     /// use whatsapp_connector::botmaker::webhook::WebhookPayload;
     ///
@@ -79,6 +90,11 @@ impl WebhookPayload {
     /// [`from_json`](Self::from_json)). Botmaker does not document its content type, so a
     /// missing one, `application/json`, `*/*+json`, `text/json` and `text/plain` are all
     /// read as JSON; any other is [`ParseError::UnsupportedContentType`].
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::UnsupportedContentType`] for a content type other than those above; otherwise
+    /// the errors of [`from_json`](Self::from_json).
     pub fn from_request(request: &WebhookRequest) -> Result<Self, ParseError> {
         json_content_type(request.content_type())?;
         Self::from_json(request.body())
@@ -87,6 +103,12 @@ impl WebhookPayload {
 
 /// Parses a Botmaker webhook request into events: one per message, or one status change.
 /// The content type is checked as [`WebhookPayload::from_request`] says.
+///
+/// # Errors
+///
+/// The errors of [`WebhookPayload::from_request`], then those of [`WebhookPayload::to_events`].
+///
+/// # Examples
 ///
 /// ```
 /// use whatsapp_connector::botmaker::webhook::parse_request;
@@ -103,12 +125,20 @@ pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, Pars
 }
 
 /// Reads a webhook body into its typed view.
+///
+/// # Errors
+///
+/// The errors of [`WebhookPayload::from_json`].
 #[deprecated(note = "use `WebhookPayload::from_json`")]
 pub fn parse_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
     WebhookPayload::from_json(body)
 }
 
 /// Parses a webhook body into events, without a content type to check.
+///
+/// # Errors
+///
+/// The errors of [`WebhookPayload::from_json`], then those of [`WebhookPayload::to_events`].
 #[deprecated(note = "use `parse_request`, or `WebhookPayload::from_json` and `to_events`")]
 pub fn parse_events(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
     WebhookPayload::from_json(body)?.to_events()

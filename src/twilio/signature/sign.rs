@@ -76,6 +76,13 @@ pub fn sign_with<K: AsRef<str>, V: AsRef<str>>(
 /// The signature of a raw `application/x-www-form-urlencoded` body posted to `url`, as
 /// Twilio computes it. An error names a parameter that is not valid form encoding.
 ///
+/// # Errors
+///
+/// [`VerifyError::UnreadableBody`] naming the parameter when the body is not valid form encoding (a
+/// `%` not followed by two hexadecimal digits, or bytes that are not UTF-8).
+///
+/// # Examples
+///
 /// ```
 /// use whatsapp_connector::twilio::signature::{sign_form_body, Algorithm};
 ///

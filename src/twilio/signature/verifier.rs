@@ -153,6 +153,26 @@ impl Verifier {
     }
 
     /// Verifies `request` at its own URL ([`WebhookRequest::url`]).
+    ///
+    /// # Errors
+    ///
+    /// - [`VerifyError::MissingHeader`] when there is no `X-Twilio-Signature` header, or it is
+    ///   empty.
+    /// - [`VerifyError::AmbiguousHeader`] when it, or `X-Twilio-Webhooks-Signature-Settings`, comes
+    ///   more than once.
+    /// - [`VerifyError::MalformedHeader`] when the signature is not visible ASCII or not standard
+    ///   base64, or the settings header names an algorithm but no `key=`.
+    /// - [`VerifyError::UnsupportedAlgorithm`] when the settings header names an algorithm other
+    ///   than HMAC-SHA1 and HMAC-SHA256.
+    /// - [`VerifyError::UnknownKey`] when the settings header names a key id that is not
+    ///   configured.
+    /// - [`VerifyError::NoSecret`] when the request is signed with an auth token and none is
+    ///   configured.
+    /// - [`VerifyError::MissingBodyHash`] or [`VerifyError::BodyHashMismatch`] for a JSON body
+    ///   without a `bodySHA256` query parameter, or with one that does not match it.
+    /// - [`VerifyError::UnreadableBody`] when a form body is not valid form encoding.
+    /// - [`VerifyError::NoMatch`] when the signature matches no configured secret at any of the URL
+    ///   variants tried (the error lists them).
     pub fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
         self.verify_at(request.url(), request)
     }
@@ -163,17 +183,29 @@ impl Verifier {
     /// A `GET` signs the URL alone. A JSON body (`application/json` or `…+json`) needs a
     /// matching `bodySHA256` in `url` and signs the URL alone. Any other body is read as
     /// form parameters.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`verify`](Self::verify), checked against `url`.
     pub fn verify_at(&self, url: &str, request: &WebhookRequest) -> Result<(), VerifyError> {
         self.check(url, request).map(|_| ())
     }
 
     /// Like [`verify`](Self::verify), and says what matched: the URL variant, the algorithm
     /// and which secret.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`verify`](Self::verify).
     pub fn verify_detailed(&self, request: &WebhookRequest) -> Result<Verified, VerifyError> {
         self.verify_detailed_at(request.url(), request)
     }
 
     /// Like [`verify_at`](Self::verify_at), and says what matched.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`verify`](Self::verify), checked against `url`.
     pub fn verify_detailed_at(
         &self,
         url: &str,
@@ -207,6 +239,18 @@ impl Verifier {
     /// Verifies a signature over `url` and already-decoded form `params` (pass none for a
     /// `GET` or a JSON webhook whose body hash was already checked). `settings` is the value
     /// of the settings header, if any.
+    ///
+    /// # Errors
+    ///
+    /// - [`VerifyError::MissingHeader`] when `signature` is empty, and
+    ///   [`VerifyError::MalformedHeader`] when it is not standard base64 or `settings` names an
+    ///   algorithm but no `key=`.
+    /// - [`VerifyError::UnsupportedAlgorithm`] when `settings` names an algorithm other than
+    ///   HMAC-SHA1 and HMAC-SHA256, and [`VerifyError::UnknownKey`] when it names a key id that is
+    ///   not configured.
+    /// - [`VerifyError::NoSecret`] when the signature uses an auth token and none is configured.
+    /// - [`VerifyError::NoMatch`] when the signature matches no configured secret at any of the URL
+    ///   variants tried.
     pub fn verify_signature<K: AsRef<str>, V: AsRef<str>>(
         &self,
         url: &str,

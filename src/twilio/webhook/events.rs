@@ -11,11 +11,22 @@ use super::{InboundParams, StatusParams};
 
 impl InboundParams<'_> {
     /// `From` as an address (`None` when absent). An error names `From`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidField`] (field `From`) when `From` is present but is not a valid
+    /// address: empty, holding white space, or looking like a phone number without being a valid
+    /// one.
     pub fn from_address(&self) -> Result<Option<WhatsAppAddress>, ParseError> {
         address("From", self.from)
     }
 
     /// `To` as an address (`None` when absent). An error names `To`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidField`] (field `To`) when `To` is present but is not a valid address:
+    /// empty, holding white space, or looking like a phone number without being a valid one.
     pub fn to_address(&self) -> Result<Option<WhatsAppAddress>, ParseError> {
         address("To", self.to)
     }
@@ -27,6 +38,11 @@ impl InboundParams<'_> {
     /// - a location when `Latitude` and `Longitude` are present (`Label` as the name);
     /// - text when `Body` is not empty, or `MessageType` is `text`;
     /// - else unsupported, with the `MessageType` as the reason.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::MissingField`] for a location with only one coordinate: `Longitude` when only
+    /// `Latitude` is given, and the reverse.
     pub fn content(&self) -> Result<MessageContent, ParseError> {
         if self.button_text.is_some() || self.button_payload.is_some() {
             return Ok(MessageContent::Button {
@@ -76,6 +92,11 @@ impl InboundParams<'_> {
     }
 
     /// The normalized message.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`content`](Self::content), [`from_address`](Self::from_address) and
+    /// [`to_address`](Self::to_address).
     pub fn to_message(&self) -> Result<InboundMessage, ParseError> {
         let mut m = InboundMessage::new(ProviderKind::TWILIO, self.message_sid, self.content()?);
         m.from = self.from_address()?;
@@ -120,6 +141,10 @@ impl StatusParams<'_> {
     }
 
     /// The normalized status change; the recipient comes from `To`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidField`] (field `To`) when `To` is present but is not a valid address.
     pub fn to_status(&self) -> Result<StatusUpdate, ParseError> {
         let mut s = StatusUpdate::new(ProviderKind::TWILIO, self.status());
         s.message_id = Some(self.message_sid.to_owned());

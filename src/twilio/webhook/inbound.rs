@@ -246,6 +246,13 @@ impl<'a> InboundParams<'a> {
     /// Reads the inbound-message parameters. Fails on a missing `MessageSid`, a `NumMedia`
     /// that is not a count, `MediaUrl{N}` parameters that do not match it, or a coordinate
     /// that is not a number in range.
+    ///
+    /// # Errors
+    ///
+    /// - [`ParseError::MissingField`] when `MessageSid` is absent.
+    /// - [`ParseError::InvalidField`] naming the parameter when `NumMedia` is not a count, a
+    ///   `MediaUrl{N}` below it is missing or one at or above it is present, or `Latitude` or
+    ///   `Longitude` is not a number in range.
     pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
         let mut p = InboundParams::blank();
         let mut pending = Pending::default();

@@ -45,6 +45,10 @@ pub(crate) use params::business_address;
 pub use status::StatusParams;
 
 /// Parses a Twilio webhook request into events (one message, or one status change).
+///
+/// # Errors
+///
+/// The errors of [`Params::from_request`], then those of [`Params::to_events`].
 pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
     Params::from_request(request)?.to_events()
 }

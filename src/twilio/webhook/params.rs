@@ -42,11 +42,20 @@ pub(crate) fn business_address(request: &WebhookRequest) -> Option<String> {
 impl Params {
     /// Decodes a form body. An error names the parameter that is not valid form encoding
     /// or not UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidField`] naming the parameter when it has a `%` not followed by two
+    /// hexadecimal digits, or is not UTF-8 once decoded.
     pub fn from_form(body: &[u8]) -> Result<Self, ParseError> {
         Ok(decode_form(body)?)
     }
 
     /// Decodes a query string (without its `?`).
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`from_form`](Self::from_form).
     pub fn from_query(query: &str) -> Result<Self, ParseError> {
         Self::from_form(query.as_bytes())
     }
@@ -54,6 +63,11 @@ impl Params {
     /// The parameters of a webhook request: the query string of a `GET`, else the form
     /// body. A body that is not a form (JSON, for one) is
     /// [`ParseError::UnsupportedContentType`]; a missing content type is read as a form.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::UnsupportedContentType`] for a body whose content type is not
+    /// `application/x-www-form-urlencoded`; otherwise the errors of [`from_form`](Self::from_form).
     pub fn from_request(request: &WebhookRequest) -> Result<Self, ParseError> {
         if request.method() == http::Method::GET {
             return Self::from_query(request.query().unwrap_or(""));
@@ -142,6 +156,11 @@ impl Params {
 
     /// The typed view: a status callback when `MessageStatus` is present, else an inbound
     /// message.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`StatusParams::from_params`] for a status callback, else those of
+    /// [`InboundParams::from_params`].
     pub fn typed(&self) -> Result<Webhook<'_>, ParseError> {
         if self.is_status_callback() {
             StatusParams::from_params(self).map(|p| Webhook::Status(Box::new(p)))
@@ -151,6 +170,11 @@ impl Params {
     }
 
     /// The normalized events: one message or one status change.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`typed`](Self::typed), then those of [`StatusParams::to_status`] or
+    /// [`InboundParams::to_message`].
     pub fn to_events(&self) -> Result<Vec<InboundEvent>, ParseError> {
         let event = if self.is_status_callback() {
             InboundEvent::Status(StatusParams::from_params(self)?.to_status()?)

@@ -50,6 +50,10 @@ pub struct StatusParams<'a> {
 impl<'a> StatusParams<'a> {
     /// Reads the status-callback parameters. Fails on a missing `MessageSid` or
     /// `MessageStatus`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::MissingField`] when `MessageSid` or `MessageStatus` is absent.
     pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
         let mut message_sid = None;
         let mut message_status = None;
