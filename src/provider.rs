@@ -13,6 +13,13 @@ use crate::message::{OutboundMessage, SendReceipt};
 ///
 /// The trait is object safe, so a bot platform can hold `Box<dyn WhatsAppProvider>` or
 /// `Arc<dyn WhatsAppProvider>` for each bot. `verify` and `parse` are pure CPU work: no I/O.
+///
+/// To implement it for a provider of your own, put `#[async_trait]` on your `impl` (the
+/// attribute is re-exported as [`whatsapp_connector::async_trait`](crate::async_trait)) and
+/// name the provider with a [`ProviderKind`] of yours: [`guide::custom_provider`] has a
+/// complete example.
+///
+/// [`guide::custom_provider`]: crate::guide::custom_provider
 #[async_trait]
 pub trait WhatsAppProvider: Send + Sync {
     /// Which provider this is.
