@@ -7,7 +7,7 @@ use http::{HeaderMap, Method};
 use crate::error::{Error, ParseError, VerifyError};
 use crate::event::InboundEvent;
 pub use crate::kind::ProviderKind;
-use crate::message::{OutboundMessage, SendReceipt};
+use crate::message::{Content, Limits, OutboundMessage, SendReceipt, split_text};
 
 /// One WhatsApp provider: it sends messages, and verifies and parses the webhooks it calls.
 ///
@@ -92,6 +92,71 @@ pub trait WhatsAppProvider: Send + Sync {
     /// default is `200` with an empty body.
     fn acknowledgement(&self) -> Acknowledgement {
         Acknowledgement::empty()
+    }
+
+    /// The length limits of the provider's messages. The default is WhatsApp's own
+    /// ([`Limits::WHATSAPP`]); Twilio's `Body` holds less ([`Limits`]' `TWILIO`).
+    fn limits(&self) -> Limits {
+        Limits::WHATSAPP
+    }
+
+    /// Sends a message like [`WhatsAppProvider::send`], except that a text longer than the
+    /// provider takes ([`WhatsAppProvider::limits`]) goes as several messages, in order, cut
+    /// at paragraph, then sentence, then word boundaries ([`split_text`]). Returns each
+    /// part's receipt. `send` itself keeps refusing a text that is too long, so splitting is
+    /// something you ask for.
+    ///
+    /// # Errors
+    ///
+    /// [`SplitSendError`]: before anything is sent, the text could not be cut (a word longer
+    /// than a part may hold) or the message is invalid, and `sent` is empty; or a part failed,
+    /// and `sent` holds the receipts of the parts before it (the parts after it are not
+    /// sent).
+    async fn send_split(
+        &self,
+        message: &OutboundMessage,
+    ) -> Result<Vec<SendReceipt>, SplitSendError> {
+        let max = self.limits().max_text_chars;
+        let parts = match &message.content {
+            Content::Text { body } if body.chars().count() > max => {
+                split_text(body, max).map_err(|e| SplitSendError::new(Vec::new(), e.into()))?
+            }
+            _ => {
+                return self
+                    .send(message)
+                    .await
+                    .map(|r| vec![r])
+                    .map_err(|e| SplitSendError::new(Vec::new(), e));
+            }
+        };
+        let mut sent = Vec::with_capacity(parts.len());
+        for part in parts {
+            let mut one = message.clone();
+            one.content = Content::Text { body: part };
+            match self.send(&one).await {
+                Ok(receipt) => sent.push(receipt),
+                Err(e) => return Err(SplitSendError::new(sent, e)),
+            }
+        }
+        Ok(sent)
+    }
+}
+
+/// A long text sent in parts stopped at a part that failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{} part(s) of the text were sent, then: {error}", sent.len())]
+#[non_exhaustive]
+pub struct SplitSendError {
+    /// The receipts of the parts sent before the failure, in order.
+    pub sent: Vec<SendReceipt>,
+    /// Why the next part was not sent (or, with nothing sent, why the text could not be).
+    #[source]
+    pub error: Error,
+}
+
+impl SplitSendError {
+    fn new(sent: Vec<SendReceipt>, error: Error) -> Self {
+        SplitSendError { sent, error }
     }
 }
 

@@ -292,6 +292,11 @@ impl WhatsAppProvider for TwilioProvider {
         Acknowledgement::new(twiml::CONTENT_TYPE, twiml::empty())
     }
 
+    /// [`Limits::TWILIO`]: `Body` holds at most 1,600 characters.
+    fn limits(&self) -> Limits {
+        Limits::TWILIO
+    }
+
     /// Decodes the body once, for both the signature and the events: the same result as
     /// [`WhatsAppProvider::verify`] followed by [`WhatsAppProvider::parse`], with less work.
     fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
