@@ -23,6 +23,7 @@ pub mod links;
 pub mod mammut;
 pub mod message;
 pub mod provider;
+pub mod ratelimit;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
