@@ -25,6 +25,13 @@
 //! | `BOTMAKER_NUMBER` | `+5491155550100` | the Botmaker bot's line: webhooks whose `WHATSAPP_NUMBER` is this number are its |
 //! | `BOTMAKER_CHANNEL_ID` | `acme-whatsapp-5491155550100` | the Botmaker channel, also routed to the bot |
 //! | `WA_LOG_EVENTS` | unset | `1`: print each event as JSON |
+//! | `WA_REDIS_URL` | unset | `redis://[:password@]host[:port][/db]` or `rediss://…`: store events in the Redis inbox (see below) |
+//!
+//! With `WA_REDIS_URL` set (build with `--features redis`), every verified event is stored in
+//! the Redis inbox before the provider gets its 200 (503 when Redis cannot store it within
+//! 4 s), dedup is shared by every instance on that Redis, and the server runs no handlers
+//! itself: `examples/worker.rs` handles the events. Without it, events live in memory and are
+//! lost on a crash.
 //!
 //! The routes are `POST /twilio`, `POST /botmaker` and `GET /healthz`.
 //!
@@ -37,18 +44,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use whatsapp_connector::botmaker::BotmakerProvider;
-use whatsapp_connector::registry::{Bot, Registry};
 use whatsapp_connector::server::{Delivery, PublicUrl, WebhookServer};
-use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::{InboundEvent, ProviderKind};
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned())
-}
+#[path = "shared/bots.rs"]
+mod bots;
+
+use bots::env_or;
 
 /// Events handed to the bots, by provider and kind.
 #[derive(Default)]
@@ -101,47 +103,30 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let origin = env_or("WA_PUBLIC_ORIGIN", &format!("http://127.0.0.1:{port}"));
     let log_events = env_or("WA_LOG_EVENTS", "") == "1";
 
-    let registry = Arc::new(Registry::new());
-    let twilio_from = env_or("TWILIO_FROM", "whatsapp:+14155238886");
-    let twilio = TwilioProvider::builder(env_or(
-        "TWILIO_ACCOUNT_SID",
-        "AC00000000000000000000000000000001",
-    ))
-    .auth_token(env_or(
-        "TWILIO_AUTH_TOKEN",
-        "0123456789abcdef0123456789abcdef",
-    ))
-    .from(&twilio_from)
-    .build()?;
-    registry.insert(
-        &twilio_from,
-        Arc::new(Bot::new("twilio-bot", Arc::new(twilio))),
-    );
-
-    let channel = env_or("BOTMAKER_CHANNEL_ID", "acme-whatsapp-5491155550100");
-    let botmaker = BotmakerProvider::builder()
-        .access_token(env_or("BOTMAKER_ACCESS_TOKEN", "load-test-access-token"))
-        .channel_id(&channel)
-        .webhook_token(env_or("BOTMAKER_WEBHOOK_TOKEN", "load-test-webhook-token"))
-        .build()?;
-    let botmaker = Arc::new(Bot::new("botmaker-bot", Arc::new(botmaker)));
-    registry.insert(
-        &env_or("BOTMAKER_NUMBER", "+5491155550100"),
-        botmaker.clone(),
-    );
-    registry.insert(&channel, botmaker);
+    let registry = bots::registry()?;
 
     let counts = Arc::new(Counts::default());
     let handler_counts = counts.clone();
-    let server = WebhookServer::new(registry, PublicUrl::Origin(origin.clone()), move |d| {
-        handler_counts.record(&d);
-        if log_events {
-            if let Ok(json) = serde_json::to_string(&d.event) {
-                println!("{} {json}", d.bot.id);
+    let server = WebhookServer::new(
+        registry.clone(),
+        PublicUrl::Origin(origin.clone()),
+        move |d| {
+            handler_counts.record(&d);
+            if log_events {
+                if let Ok(json) = serde_json::to_string(&d.event) {
+                    println!("{} {json}", d.bot.id);
+                }
             }
-        }
-        async {}
-    });
+            async {}
+        },
+    );
+
+    let redis_url = env_or("WA_REDIS_URL", "");
+    let server = if redis_url.is_empty() {
+        server
+    } else {
+        with_redis(server, &redis_url)?
+    };
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
@@ -165,25 +150,31 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Completes on Ctrl-C, or on SIGTERM where there is one.
+/// Completes on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
+    bots::shutdown_signal().await;
     eprintln!("webhook_server: shutting down");
+}
+
+/// Events go to the Redis inbox at `url` (dedup included); no handler runs here.
+#[cfg(feature = "redis")]
+fn with_redis(
+    server: WebhookServer,
+    url: &str,
+) -> Result<WebhookServer, Box<dyn std::error::Error>> {
+    use whatsapp_connector::redis::{RedisConnection, RedisInbox};
+    let redis = RedisConnection::open(url)?;
+    eprintln!(
+        "webhook_server: events go to the Redis inbox at {}; handlers run in workers",
+        redis.url()
+    );
+    Ok(server.with_inbox(Arc::new(RedisInbox::new(&redis)?)))
+}
+
+#[cfg(not(feature = "redis"))]
+fn with_redis(
+    _server: WebhookServer,
+    _url: &str,
+) -> Result<WebhookServer, Box<dyn std::error::Error>> {
+    Err("WA_REDIS_URL is set, but this build has no Redis: run with --features redis".into())
 }

@@ -116,6 +116,16 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// A send was held back by the local send rate limit
+    /// ([`RateLimited`](crate::ratelimit::RateLimited)) longer than its wait bound: the
+    /// provider was not called, and retrying after `retry_after` is safe.
+    #[error("{provider}: the send rate limit is reached; retry in {} ms", retry_after.as_millis())]
+    Throttled {
+        /// The provider that was not called.
+        provider: ProviderKind,
+        /// How long until the budget has a place again.
+        retry_after: Duration,
+    },
     /// A webhook failed verification.
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -146,7 +156,7 @@ impl Error {
     /// HTTP 429 and rate-limit codes, and failures to connect.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Connect(_) => true,
+            Error::Connect(_) | Error::Throttled { .. } => true,
             Error::Api(api) => api.is_retryable(),
             _ => false,
         }
@@ -173,7 +183,10 @@ impl Error {
 
     /// How long the provider asked to wait before a retry, if it said.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.api().and_then(|a| a.retry_after)
+        match self {
+            Error::Throttled { retry_after, .. } => Some(*retry_after),
+            _ => self.api().and_then(|a| a.retry_after),
+        }
     }
 
     /// What went wrong in the HTTP exchange, when the error is about the exchange itself

@@ -15,6 +15,7 @@ pub mod botmaker;
 pub mod dedup;
 pub mod error;
 pub mod event;
+pub mod inbox;
 mod kind;
 pub mod links;
 #[cfg(feature = "mammut")]
@@ -22,6 +23,10 @@ pub mod links;
 pub mod mammut;
 pub mod message;
 pub mod provider;
+pub mod ratelimit;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 pub mod registry;
 pub mod retry;
 mod secret;

@@ -88,6 +88,12 @@ pub trait WhatsAppProvider: Send + Sync {
         &[Method::POST]
     }
 
+    /// The send budget of this provider's API: the sender it is kept for and the rate, used
+    /// by [`RateLimited`](crate::ratelimit::RateLimited). The default names none.
+    fn send_limit(&self) -> Option<crate::ratelimit::SendLimit> {
+        None
+    }
+
     /// What to answer the provider once a webhook was verified, parsed and accepted. The
     /// default is `200` with an empty body.
     fn acknowledgement(&self) -> Acknowledgement {

@@ -238,6 +238,15 @@ impl Registry {
             .cloned()
     }
 
+    /// The bot registered with the id `id` (under any address of any provider).
+    pub fn bot(&self, id: &str) -> Option<Arc<Bot>> {
+        self.read()
+            .values()
+            .flat_map(|bots| bots.by_address.values())
+            .find(|b| b.id == id)
+            .cloned()
+    }
+
     /// The bot a webhook of the provider `kind` is for, by the business address it names
     /// ([`WhatsAppProvider::webhook_addresses`]: for Twilio, `To` of an inbound message or
     /// `From` of a status callback; for Botmaker, the WhatsApp number, else the channel id).

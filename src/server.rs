@@ -76,24 +76,16 @@ use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
 use crate::error::Error;
-use crate::event::InboundEvent;
+use crate::inbox::{Inbox, InboxEntry, LogGate};
 use crate::provider::{Acknowledgement, WebhookRequest, url_from_forwarded_headers};
-use crate::registry::{Bot, Registry, RouteError};
+use crate::registry::{Registry, RouteError};
 
 mod serve;
 mod tasks;
 
 pub use tasks::HandlerTasks;
 
-/// One event for your handler, with the bot it is for (whose provider you reply through).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// The bot the webhook was for.
-    pub bot: Arc<Bot>,
-    /// The event.
-    pub event: InboundEvent,
-}
+pub use crate::inbox::Delivery;
 
 type Handler = Arc<dyn Fn(Delivery) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
@@ -143,6 +135,9 @@ pub struct WebhookServer {
     handler_wait: Duration,
     shutdown_timeout: Duration,
     tasks: HandlerTasks,
+    inbox: Option<Arc<dyn Inbox>>,
+    inbox_timeout: Duration,
+    inbox_log: Arc<LogGate>,
 }
 
 impl std::fmt::Debug for WebhookServer {
@@ -157,6 +152,8 @@ impl std::fmt::Debug for WebhookServer {
             .field("handler_wait", &self.handler_wait)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("tasks", &self.tasks)
+            .field("inbox", &self.inbox)
+            .field("inbox_timeout", &self.inbox_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -177,10 +174,19 @@ impl WebhookServer {
     /// How long [`WebhookServer::serve`] waits at shutdown, by default, for requests in
     /// progress and running handlers: 30 s.
     pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+    /// How long storing a webhook's events in the inbox may take, by default, before the
+    /// webhook is answered 503: 4 s, so that the answer comes within 5 s.
+    pub const DEFAULT_INBOX_TIMEOUT: Duration = Duration::from_secs(4);
 
-    /// An endpoint for the bots of `registry` that hands each new event to `handler`. Dedup
-    /// uses an in-memory store of 100,000 keys for a day; see [`WebhookServer::with_dedup`].
-    /// Every limit starts at its `DEFAULT_*` value.
+    /// An endpoint for the bots of `registry` that hands each new event to `handler`, in this
+    /// process, after answering the provider. Dedup uses an in-memory store of 100,000 keys
+    /// for a day; see [`WebhookServer::with_dedup`]. Every limit starts at its `DEFAULT_*`
+    /// value.
+    ///
+    /// Events handed to `handler` this way live only in memory: an event whose handler fails,
+    /// or that is in flight when the process crashes or is redeployed, is lost (the provider
+    /// got its 200). For events stored durably before the answer, see
+    /// [`WebhookServer::new_inbox`].
     pub fn new<F, Fut>(registry: Arc<Registry>, public_url: PublicUrl, handler: F) -> Self
     where
         F: Fn(Delivery) -> Fut + Send + Sync + 'static,
@@ -198,7 +204,44 @@ impl WebhookServer {
             handler_wait: Self::DEFAULT_HANDLER_WAIT,
             shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
             tasks: HandlerTasks::new(Self::DEFAULT_MAX_HANDLERS),
+            inbox: None,
+            inbox_timeout: Self::DEFAULT_INBOX_TIMEOUT,
+            inbox_log: Arc::new(LogGate::new(Duration::from_secs(10))),
         }
+    }
+
+    /// An endpoint for the bots of `registry` that stores each new event in `inbox` before it
+    /// answers the provider, and runs no handler itself: a [`Worker`](crate::inbox::Worker)
+    /// takes the events from the inbox. The same as [`WebhookServer::new`] followed by
+    /// [`WebhookServer::with_inbox`].
+    pub fn new_inbox(
+        registry: Arc<Registry>,
+        public_url: PublicUrl,
+        inbox: Arc<dyn Inbox>,
+    ) -> Self {
+        Self::new(registry, public_url, |_| async {}).with_inbox(inbox)
+    }
+
+    /// Stores each verified, parsed event in `inbox` before answering, instead of running the
+    /// handler: the handler given to [`WebhookServer::new`] is not called, and the dedup
+    /// store is not used (the inbox checks and stores each event in one step, remembering
+    /// its key for the dedup TTL, a day unless [`WebhookServer::with_dedup`] says otherwise).
+    ///
+    /// When the inbox cannot store every event of a webhook within the inbox timeout
+    /// ([`WebhookServer::with_inbox_timeout`]), the webhook is answered **503** with
+    /// `Retry-After: 1`: nothing is acknowledged that is not stored. The events stored before
+    /// the failure are remembered, so the provider's redelivery stores only the rest.
+    pub fn with_inbox(mut self, inbox: Arc<dyn Inbox>) -> Self {
+        self.inbox = Some(inbox);
+        self
+    }
+
+    /// Sets how long storing one webhook's events may take before it is answered 503,
+    /// default [`WebhookServer::DEFAULT_INBOX_TIMEOUT`]. Keep it under the providers'
+    /// timeouts (10 s for Botmaker).
+    pub fn with_inbox_timeout(mut self, timeout: Duration) -> Self {
+        self.inbox_timeout = timeout;
+        self
     }
 
     /// Uses another dedup store (a shared one when several instances serve the same URL),
@@ -362,6 +405,9 @@ impl WebhookServer {
             tracing::info!(events = 0, "webhook accepted");
             return acknowledge(&ack);
         }
+        if let Some(inbox) = &self.inbox {
+            return self.store(inbox.as_ref(), &bot.id, events, &ack).await;
+        }
         // The slot comes before the dedup: a webhook refused for want of one leaves no trace,
         // so its redelivery is handled.
         let Some(slot) = self.tasks.acquire(self.handler_wait).await else {
@@ -386,16 +432,50 @@ impl WebhookServer {
                 // Held until the last event is handled (or the handler panics).
                 let _slot: OwnedSemaphorePermit = slot;
                 for event in fresh {
-                    handler(Delivery {
-                        bot: bot.clone(),
-                        event,
-                    })
-                    .await;
+                    handler(Delivery::new(bot.clone(), event)).await;
                 }
             };
             tokio::spawn(task.in_current_span());
         }
         acknowledge(&ack)
+    }
+}
+
+impl WebhookServer {
+    /// Stores a webhook's events in the inbox within the inbox timeout: the provider's
+    /// acknowledgement when every one is stored (or was seen before), else 503.
+    async fn store(
+        &self,
+        inbox: &dyn Inbox,
+        bot_id: &str,
+        events: Vec<crate::InboundEvent>,
+        ack: &Acknowledgement,
+    ) -> Response {
+        let count = events.len();
+        let store_all = async {
+            let mut stored = 0usize;
+            for event in events {
+                let entry = InboxEntry::new(bot_id, event);
+                if inbox.store(&entry, self.dedup_ttl).await? {
+                    stored += 1;
+                } else {
+                    tracing::debug!(key = %entry.dedup_key(), "redelivery dropped");
+                }
+            }
+            Ok::<usize, crate::inbox::InboxError>(stored)
+        };
+        let failure = match tokio::time::timeout(self.inbox_timeout, store_all).await {
+            Ok(Ok(stored)) => {
+                tracing::info!(events = count, stored, "webhook stored");
+                return acknowledge(ack);
+            }
+            Ok(Err(e)) => e,
+            Err(_) => crate::inbox::InboxError::timeout("storing the webhook", self.inbox_timeout),
+        };
+        if let Some(held_back) = self.inbox_log.check() {
+            tracing::warn!(error = %failure, held_back, "inbox failed: webhook answered 503");
+        }
+        busy()
     }
 }
 

@@ -257,6 +257,17 @@ impl WhatsAppProvider for BotmakerProvider {
         ProviderKind::BOTMAKER
     }
 
+    /// 350 requests a second per account. The provider does not know its account, so the
+    /// budget is kept under `account` for every Botmaker bot: bots of different accounts
+    /// should name theirs with
+    /// [`RateLimited::with_sender`](crate::ratelimit::RateLimited::with_sender).
+    fn send_limit(&self) -> Option<crate::ratelimit::SendLimit> {
+        Some(crate::ratelimit::SendLimit::new(
+            "account",
+            crate::ratelimit::Quota::per_second(350),
+        ))
+    }
+
     /// Sends one message. Text, media, locations and interactive messages go to
     /// `send-messages`; templates to `trigger-intent` (the template's or intent's name, its
     /// variables). [`OutboundMessage::reference`] becomes `webhookPayload`. Through the v1

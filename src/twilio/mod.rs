@@ -251,6 +251,20 @@ impl WhatsAppProvider for TwilioProvider {
         ProviderKind::TWILIO
     }
 
+    /// 80 sends a second per sender (the number or Messaging Service it sends from; the
+    /// account when it has neither).
+    fn send_limit(&self) -> Option<crate::ratelimit::SendLimit> {
+        let sender = match self.sender() {
+            Some(config::Sender::From(address)) => address.to_string(),
+            Some(config::Sender::MessagingService(sid)) => sid.clone(),
+            None => self.account_sid().to_owned(),
+        };
+        Some(crate::ratelimit::SendLimit::new(
+            sender,
+            crate::ratelimit::Quota::per_second(80),
+        ))
+    }
+
     /// Sends text, media, a Content template (by `HX…` SID) or a location. Interactive
     /// content and templates by name give [`Error::Unsupported`] (see the module docs).
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
