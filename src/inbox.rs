@@ -29,8 +29,7 @@
 //! survives restarts and is shared by every instance.
 
 use std::fmt;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -301,40 +300,6 @@ impl InboxError {
     }
 }
 
-/// Lets a repeated failure through to the log at most once per interval, counting the ones
-/// it held back.
-#[derive(Debug)]
-pub(crate) struct LogGate {
-    interval: Duration,
-    state: Mutex<(Option<Instant>, u64)>,
-}
-
-impl LogGate {
-    pub(crate) const fn new(interval: Duration) -> Self {
-        LogGate {
-            interval,
-            state: Mutex::new((None, 0)),
-        }
-    }
-
-    /// `Some(held back since the last one)` when this failure should be logged.
-    pub(crate) fn check(&self) -> Option<u64> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        match state.0 {
-            Some(last) if now.duration_since(last) < self.interval => {
-                state.1 += 1;
-                None
-            }
-            _ => {
-                let held = state.1;
-                *state = (Some(now), 0);
-                Some(held)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,16 +326,5 @@ mod tests {
         assert_eq!(e.dedup_key(), "bot-1:acme:M1");
         let same_user = InboxEntry::new("bot-1", message("M2", "+14155550100"));
         assert_eq!(same_user.conversation(), e.conversation());
-    }
-
-    #[test]
-    fn the_log_gate_lets_one_through_per_interval() {
-        let gate = LogGate::new(Duration::from_secs(3600));
-        assert_eq!(gate.check(), Some(0));
-        assert_eq!(gate.check(), None);
-        assert_eq!(gate.check(), None);
-        let open = LogGate::new(Duration::ZERO);
-        assert_eq!(open.check(), Some(0));
-        assert_eq!(open.check(), Some(0));
     }
 }

@@ -18,11 +18,13 @@ pub mod event;
 pub mod inbox;
 mod kind;
 pub mod links;
+mod log_gate;
 #[cfg(feature = "mammut")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mammut")))]
 pub mod mammut;
 pub mod message;
 pub mod provider;
+mod quota;
 pub mod ratelimit;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -8,6 +8,7 @@ use crate::error::{Error, ParseError, VerifyError};
 use crate::event::InboundEvent;
 pub use crate::kind::ProviderKind;
 use crate::message::{Content, Limits, OutboundMessage, SendReceipt, split_text};
+use crate::quota::SendLimit;
 
 /// One WhatsApp provider: it sends messages, and verifies and parses the webhooks it calls.
 ///
@@ -90,7 +91,7 @@ pub trait WhatsAppProvider: Send + Sync {
 
     /// The send budget of this provider's API: the sender it is kept for and the rate, used
     /// by [`RateLimited`](crate::ratelimit::RateLimited). The default names none.
-    fn send_limit(&self) -> Option<crate::ratelimit::SendLimit> {
+    fn send_limit(&self) -> Option<SendLimit> {
         None
     }
 

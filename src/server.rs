@@ -76,7 +76,9 @@ use tracing::Instrument;
 
 use crate::dedup::{DedupStore, MemoryDedupStore};
 use crate::error::Error;
-use crate::inbox::{Inbox, InboxEntry, LogGate};
+use crate::event::InboundEvent;
+use crate::inbox::{Inbox, InboxEntry};
+use crate::log_gate::LogGate;
 use crate::provider::{Acknowledgement, WebhookRequest, url_from_forwarded_headers};
 use crate::registry::{Registry, RouteError};
 
@@ -351,54 +353,19 @@ impl WebhookServer {
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
-        let url = match &self.public_url {
-            PublicUrl::Origin(origin) => {
-                format!("{}{}", origin.trim_end_matches('/'), path_and_query)
-            }
-            PublicUrl::Forwarded => match url_from_forwarded_headers(&headers, path_and_query) {
-                Some(u) => u,
-                None => {
-                    tracing::warn!("no host in the forwarded headers");
-                    return plain(StatusCode::BAD_REQUEST, "bad request");
-                }
-            },
+        let Some(url) = self.public_url(&headers, path_and_query) else {
+            tracing::warn!("no host in the forwarded headers");
+            return plain(StatusCode::BAD_REQUEST, "bad request");
         };
         let request = WebhookRequest::from_parts(method, url, headers, body);
         let bot = match self.registry.route(provider, &request) {
             Ok(bot) => bot,
-            Err(e @ RouteError::UnknownBot { .. }) => {
-                tracing::warn!(error = %e, "webhook for an unknown bot");
-                return plain(StatusCode::NOT_FOUND, "unknown bot");
-            }
-            Err(e @ RouteError::UnknownProvider { .. }) => {
-                tracing::warn!(error = %e, "webhook for an unknown provider");
-                return plain(StatusCode::NOT_FOUND, "not found");
-            }
-            Err(e @ RouteError::MethodNotAllowed { .. }) => {
-                tracing::warn!(error = %e, "webhook with an unexpected method");
-                return plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook names no bot");
-                return plain(StatusCode::BAD_REQUEST, "bad request");
-            }
+            Err(e) => return refuse_route(&e),
         };
         tracing::Span::current().record("bot", bot.id.as_str());
         let events = match bot.provider.verify_and_parse(&request) {
             Ok(events) => events,
-            Err(Error::Verify(e)) => {
-                tracing::warn!(reason = %e, "webhook verification failed");
-                return plain(StatusCode::FORBIDDEN, "forbidden");
-            }
-            Err(Error::Parse(e)) => {
-                tracing::warn!(error = %e, "webhook could not be parsed");
-                return plain(StatusCode::BAD_REQUEST, "bad request");
-            }
-            // Not returned by this crate's providers; another provider's is refused alike.
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook could not be parsed");
-                return plain(StatusCode::BAD_REQUEST, "bad request");
-            }
+            Err(e) => return refuse_webhook(&e),
         };
         let ack = bot.provider.acknowledgement();
         if events.is_empty() {
@@ -413,18 +380,7 @@ impl WebhookServer {
         let Some(slot) = self.tasks.acquire(self.handler_wait).await else {
             return busy();
         };
-        let mut fresh = Vec::with_capacity(events.len());
-        for event in events {
-            let key = event.dedup_key();
-            match self.dedup.first_seen(&key, self.dedup_ttl).await {
-                Ok(true) => fresh.push(event),
-                Ok(false) => tracing::debug!(key = %key, "redelivery dropped"),
-                Err(e) => {
-                    tracing::warn!(error = %e, "dedup store failed; handling the event");
-                    fresh.push(event);
-                }
-            }
-        }
+        let fresh = self.fresh(events).await;
         tracing::info!(events = fresh.len(), "webhook accepted");
         if !fresh.is_empty() {
             let handler = self.handler.clone();
@@ -438,6 +394,75 @@ impl WebhookServer {
             tokio::spawn(task.in_current_span());
         }
         acknowledge(&ack)
+    }
+
+    /// The URL the provider called: the configured origin, or the forwarded headers'.
+    fn public_url(&self, headers: &HeaderMap, path_and_query: &str) -> Option<String> {
+        match &self.public_url {
+            PublicUrl::Origin(origin) => Some(format!(
+                "{}{}",
+                origin.trim_end_matches('/'),
+                path_and_query
+            )),
+            PublicUrl::Forwarded => url_from_forwarded_headers(headers, path_and_query),
+        }
+    }
+
+    /// The events not seen before. A dedup store that fails lets the event through: a
+    /// rare second handling is better than a lost message.
+    async fn fresh(&self, events: Vec<InboundEvent>) -> Vec<InboundEvent> {
+        let mut fresh = Vec::with_capacity(events.len());
+        for event in events {
+            let key = event.dedup_key();
+            match self.dedup.first_seen(&key, self.dedup_ttl).await {
+                Ok(true) => fresh.push(event),
+                Ok(false) => tracing::debug!(key = %key, "redelivery dropped"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "dedup store failed; handling the event");
+                    fresh.push(event);
+                }
+            }
+        }
+        fresh
+    }
+}
+
+/// The answer to a webhook no bot takes: 404 for an unknown bot or provider, 405 for a
+/// method the provider does not use, 400 for a webhook that names no bot.
+fn refuse_route(e: &RouteError) -> Response {
+    match e {
+        RouteError::UnknownBot { .. } => {
+            tracing::warn!(error = %e, "webhook for an unknown bot");
+            plain(StatusCode::NOT_FOUND, "unknown bot")
+        }
+        RouteError::UnknownProvider { .. } => {
+            tracing::warn!(error = %e, "webhook for an unknown provider");
+            plain(StatusCode::NOT_FOUND, "not found")
+        }
+        RouteError::MethodNotAllowed { .. } => {
+            tracing::warn!(error = %e, "webhook with an unexpected method");
+            plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        }
+        _ => {
+            tracing::warn!(error = %e, "webhook names no bot");
+            plain(StatusCode::BAD_REQUEST, "bad request")
+        }
+    }
+}
+
+/// The answer to a webhook that fails verification (403, with the reason in the log only)
+/// or parsing (400).
+fn refuse_webhook(e: &Error) -> Response {
+    match e {
+        Error::Verify(e) => {
+            tracing::warn!(reason = %e, "webhook verification failed");
+            plain(StatusCode::FORBIDDEN, "forbidden")
+        }
+        // A parse error, or another provider's error of its own: refused alike.
+        _ => {
+            tracing::warn!(error = %e, "webhook could not be parsed");
+            plain(StatusCode::BAD_REQUEST, "bad request")
+        }
     }
 }
 

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Inbox, LogGate, Taken};
+use super::{Inbox, Taken};
 use crate::event::InboundEvent;
+use crate::log_gate::LogGate;
 use crate::registry::{Bot, Registry};
 
 /// One event for your handler, with the bot it is for (whose provider you reply through).
