@@ -314,3 +314,80 @@ fn urls_are_checked_and_passwords_never_shown() {
 
 #[allow(dead_code)]
 fn _entry_type_is_public(_: InboxEntry) {}
+
+/// A `redis-server` of the test's own, killed when dropped.
+struct RedisProcess(std::process::Child);
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_redis(port: u16) -> RedisProcess {
+    let child = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server on the PATH (the Redis tests need it)");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "redis-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    RedisProcess(child)
+}
+
+#[tokio::test]
+async fn the_endpoint_recovers_by_itself_when_redis_comes_back() {
+    // Runs where the other Redis tests run: this one starts and stops a server of its own.
+    if redis_url("the_endpoint_recovers_by_itself_when_redis_comes_back").is_none() {
+        return;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let server = spawn_redis(port);
+    let redis = RedisConnection::open(&format!("redis://127.0.0.1:{port}/0")).unwrap();
+    let inbox = RedisInbox::new(&redis).unwrap().with_prefix(prefix());
+    let origin = serve(Arc::new(inbox.clone())).await;
+    assert_eq!(post(&webhook(&origin, "before")).await, 200);
+
+    // Redis goes away: webhooks are refused with 503, so the provider keeps them.
+    drop(server);
+    let during = webhook(&origin, "during");
+    assert_eq!(post(&during).await, 503);
+
+    // Redis comes back (empty: it kept nothing on disk): the endpoint stores again, with no
+    // restart, and the webhook answered 503 is stored when the provider sends it again.
+    let _server = spawn_redis(port);
+    let started = Instant::now();
+    loop {
+        let status = post(&webhook(&origin, "after")).await;
+        if status == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still {status} 15 s after Redis came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(post(&during).await, 200);
+    assert_eq!(post(&during).await, 200, "and its redelivery is dropped");
+    let texts: Vec<String> = inbox
+        .take("w", 10, Duration::ZERO)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.entry.event.as_message()?.text().map(str::to_owned))
+        .collect();
+    assert_eq!(texts.last().map(String::as_str), Some("during"));
+    assert_eq!(texts.iter().filter(|t| *t == "during").count(), 1);
+}
