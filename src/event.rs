@@ -195,6 +195,13 @@ pub enum MessageContent {
         /// The contacts.
         contacts: Vec<Contact>,
     },
+    /// The reply of a WhatsApp Flow (a form the business sent): the answers as the Flow
+    /// returned them, a JSON object (or, when the provider's text is not JSON, that text as a
+    /// JSON string).
+    Flow {
+        /// The answers.
+        response: serde_json::Value,
+    },
     /// A kind of message this crate does not model (a reaction, a sticker, a new type): it
     /// is passed through, not dropped.
     Unsupported {

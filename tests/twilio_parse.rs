@@ -570,3 +570,59 @@ fn a_late_delivered_never_overwrites_a_read_receipt() {
     assert!(!delivered.supersedes(read));
     assert!(read.supersedes(delivered));
 }
+
+#[test]
+fn a_flow_reply_is_a_flow_event_with_its_answers() {
+    let event = one_event(include_bytes!("fixtures/twilio/inbound_flow.form"));
+    assert_eq!(
+        serde_json::to_value(&event).unwrap()["content"],
+        json!({"type": "flow", "response": {
+            "screen_0_name": "Ana", "screen_0_date": "2026-12-03", "flow_token": "unused"}})
+    );
+    // The event JSON reads back.
+    let back: InboundEvent = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
+    assert_eq!(back, event);
+
+    // The same answers inside InteractiveData's flowResponse; the other new fields stay in
+    // the typed view.
+    let body = include_bytes!("fixtures/twilio/inbound_interactive_flow.form");
+    let event = one_event(body);
+    assert!(matches!(
+        &event.as_message().unwrap().content,
+        MessageContent::Flow { response } if response["screen_0_choice"] == "0_Morning"
+    ));
+    let params = Params::from_form(body).unwrap();
+    let Webhook::Inbound(m) = params.typed().unwrap() else {
+        panic!("an inbound message")
+    };
+    assert_eq!(m.button_type, Some("REPLY"));
+    let metadata: serde_json::Value = serde_json::from_str(m.channel_metadata.unwrap()).unwrap();
+    assert_eq!(metadata["data"]["context"]["WaId"], "14155550123");
+
+    // FlowData that is not JSON still reaches the bot, as a string.
+    let event = one_event(b"MessageSid=SM1&FlowData=not+json&From=whatsapp%3A%2B14155550100");
+    assert_eq!(
+        event.as_message().unwrap().content,
+        MessageContent::Flow {
+            response: json!("not json")
+        }
+    );
+}
+
+#[test]
+fn a_business_scoped_user_id_is_never_a_phone_number_and_reads_back() {
+    let event = one_event(include_bytes!("fixtures/twilio/inbound_bsuid.form"));
+    let from = event.as_message().unwrap().from.clone().unwrap();
+    assert_eq!(from, WhatsAppAddress::UserId("US.ABC123XYZ".into()));
+    assert!(from.phone().is_none());
+    let json = serde_json::to_value(&event).unwrap();
+    assert_eq!(json["from"], "US.ABC123XYZ");
+    let back: InboundEvent = serde_json::from_value(json).unwrap();
+    assert_eq!(back, event);
+    // One made only of digits and a dot is still an id, not a number.
+    let id = one_event(b"MessageSid=SM1&Body=hi&From=whatsapp%3AID.4566546130240823");
+    assert_eq!(
+        id.as_message().unwrap().from,
+        Some(WhatsAppAddress::UserId("ID.4566546130240823".into()))
+    );
+}

@@ -31,8 +31,24 @@ impl InboundParams<'_> {
         address("To", self.to)
     }
 
+    /// The answers of a WhatsApp Flow's reply: `FlowData` (a JSON string), else the
+    /// `flowResponse` object inside `InteractiveData`. `FlowData` that is not JSON is kept as
+    /// a JSON string, never an error: the reply must reach the bot.
+    pub fn flow_response(&self) -> Option<serde_json::Value> {
+        if let Some(data) = self.flow_data.filter(|d| !d.trim().is_empty()) {
+            return Some(
+                serde_json::from_str(data)
+                    .unwrap_or_else(|_| serde_json::Value::String(data.to_owned())),
+            );
+        }
+        let interactive: serde_json::Value = serde_json::from_str(self.interactive_data?).ok()?;
+        interactive.get("flowResponse").cloned()
+    }
+
     /// What the message carries, normalized:
     ///
+    /// - a Flow's reply when `FlowData` is present, or `InteractiveData` holds a
+    ///   `flowResponse` (see [`InboundParams::flow_response`]);
     /// - a button reply when `ButtonText` or `ButtonPayload` is present;
     /// - media when `NumMedia` is above 0 (every item, `Body` as the caption);
     /// - a location when `Latitude` and `Longitude` are present (`Label` as the name);
@@ -44,6 +60,9 @@ impl InboundParams<'_> {
     /// [`ParseError::MissingField`] for a location with only one coordinate: `Longitude` when only
     /// `Latitude` is given, and the reverse.
     pub fn content(&self) -> Result<MessageContent, ParseError> {
+        if let Some(response) = self.flow_response() {
+            return Ok(MessageContent::Flow { response });
+        }
         if self.button_text.is_some() || self.button_payload.is_some() {
             return Ok(MessageContent::Button {
                 text: self.button_text.map(str::to_owned),
