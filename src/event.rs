@@ -464,6 +464,11 @@ impl Timestamp {
             .map(Timestamp)
     }
 
+    /// The current time.
+    pub fn now() -> Self {
+        Timestamp(OffsetDateTime::now_utc())
+    }
+
     /// Milliseconds since the Unix epoch.
     pub fn from_unix_millis(ms: i64) -> Option<Self> {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)

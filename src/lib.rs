@@ -44,6 +44,7 @@ mod transport;
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
 pub mod twilio;
 mod urls;
+pub mod window;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
 pub use error::{

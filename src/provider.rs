@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+use crate::address::WhatsAppAddress;
 use crate::error::{Error, ParseError, VerifyError};
-use crate::event::InboundEvent;
+use crate::event::{InboundEvent, Timestamp};
 pub use crate::kind::ProviderKind;
 use crate::message::{Content, Limits, OutboundMessage, SendReceipt, split_text};
 use crate::quota::SendLimit;
@@ -99,6 +100,19 @@ pub trait WhatsAppProvider: Send + Sync {
     /// default is `200` with an empty body.
     fn acknowledgement(&self) -> Acknowledgement {
         Acknowledgement::empty()
+    }
+
+    /// When the provider says the customer-service window with `to` closes, for a provider
+    /// that keeps track of it (Botmaker's chat lookup); `Ok(None)` when it does not say. The
+    /// default says nothing. [`ConversationWindows`](crate::window::ConversationWindows) asks
+    /// this first.
+    ///
+    /// # Errors
+    ///
+    /// The provider's [`Error`] when its lookup fails.
+    async fn window_closes_at(&self, to: &WhatsAppAddress) -> Result<Option<Timestamp>, Error> {
+        let _ = to;
+        Ok(None)
     }
 
     /// The length limits of the provider's messages. The default is WhatsApp's own

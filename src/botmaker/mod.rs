@@ -294,6 +294,12 @@ impl WhatsAppProvider for BotmakerProvider {
         webhook::parse_request(request)
     }
 
+    /// Botmaker's own window (`whatsAppWindowCloseDatetime` of the chat), through the v2
+    /// API; see the inherent [`BotmakerProvider::window_closes_at`].
+    async fn window_closes_at(&self, to: &WhatsAppAddress) -> Result<Option<Timestamp>, Error> {
+        BotmakerProvider::window_closes_at(self, to).await
+    }
+
     /// The WhatsApp number (`WHATSAPP_NUMBER`, `whatsappNumber`), then the channel id
     /// (`chatChannelId`, `channelId`).
     fn webhook_addresses(&self, request: &WebhookRequest) -> Vec<String> {
