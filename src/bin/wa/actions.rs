@@ -30,7 +30,7 @@ pub struct TwilioTypingArgs {
         hide_env_values = true
     )]
     auth_token: Option<String>,
-    /// Call this Messaging API host instead of https://messaging.twilio.com (a test server).
+    /// Call this Messaging API host instead of Twilio's (a test server).
     #[arg(long, value_name = "URL", value_parser = http_url)]
     base_url: Option<String>,
 }
