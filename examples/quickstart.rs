@@ -14,11 +14,14 @@
 //! - a scripted user who sends correctly signed webhooks: a text, an image with a caption, a
 //!   location and a button reply, through each provider.
 //!
-//! The echo bot answers each message through its provider's `send`, and the transcript shows
-//! the messages, the replies and the status callbacks as they arrive.
+//! The echo bot shows a typing indicator before each reply (`typing`), reacts to the first
+//! message it gets on Botmaker (`react`), answers each message through its provider's `send`,
+//! and the transcript shows the messages, the typing marks, the reaction, the replies and the
+//! status callbacks as they arrive.
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -47,6 +50,8 @@ const USER: &str = "+14155550100";
 enum Line {
     User(ProviderKind, String),
     Bot(ProviderKind, String),
+    /// A typing mark or a reaction.
+    Action(ProviderKind, String),
     Status(ProviderKind, String),
     Problem(String),
 }
@@ -96,8 +101,9 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     // 3. The webhook server, with the echo bot as its handler.
     let (tx, mut rx) = mpsc::unbounded_channel::<Line>();
     let twilio_callback = format!("{origin}/twilio");
+    let reacted = Arc::new(AtomicBool::new(false));
     let server = WebhookServer::new(registry, PublicUrl::Origin(origin.clone()), move |d| {
-        echo(d, tx.clone(), twilio_callback.clone())
+        echo(d, tx.clone(), twilio_callback.clone(), reacted.clone())
     });
     tokio::spawn(async move {
         server.serve(listener, std::future::pending()).await;
@@ -168,15 +174,17 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         } else {
             2
         };
-        for request in requests {
+        for (i, request) in requests.into_iter().enumerate() {
             let code = post(&http, &request).await?;
             if code != 200 {
                 println!("  ! the webhook server answered {code}");
                 stats.problems += 1;
                 continue;
             }
-            // Wait for the message, the reply and its status callbacks.
-            let want = 2 + statuses;
+            // Wait for the message, the typing mark, the reply and its status callbacks (and
+            // on Botmaker, the reaction to the first message).
+            let reaction = usize::from(provider == ProviderKind::BOTMAKER && i == 0);
+            let want = 3 + reaction + statuses;
             let mut got = 0;
             while got < want {
                 match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
@@ -195,16 +203,30 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         println!();
     }
 
-    let twilio_sends = fake_twilio.requests().len();
-    let botmaker_sends = fake_botmaker.requests().len();
+    let twilio_requests = fake_twilio.requests();
+    let botmaker_requests = fake_botmaker.requests();
+    let count = |requests: &[whatsapp_connector::testing::RecordedRequest], end: &[&str]| {
+        requests
+            .iter()
+            .filter(|r| end.iter().any(|e| r.path.ends_with(e)))
+            .count()
+    };
+    let twilio_sends = count(&twilio_requests, &["/Messages.json"]);
+    let botmaker_sends = count(&botmaker_requests, &["/send-messages", "/trigger-intent"]);
+    let typing = count(&twilio_requests, &["/Indicators/Typing.json"])
+        + count(&botmaker_requests, &["/send-read-typing-feedback"]);
+    let reactions = count(&botmaker_requests, &["/send-reaction"]);
     println!(
-        "Summary: {} user messages, {} bot replies, {} status callbacks; the fake APIs received {} Twilio and {} Botmaker sends.",
-        stats.user, stats.bot, stats.status, twilio_sends, botmaker_sends
+        "Summary: {} user messages, {} bot replies, {} status callbacks, {} typing marks and {} reaction; the fake APIs received {} Twilio and {} Botmaker sends.",
+        stats.user, stats.bot, stats.status, typing, reactions, twilio_sends, botmaker_sends
     );
     let ok = stats.problems == 0
         && stats.user == 8
         && stats.bot == 8
         && stats.status == 20
+        && stats.actions == 9
+        && typing == 8
+        && reactions == 1
         && twilio_sends == 4
         && botmaker_sends == 4;
     println!(
@@ -222,6 +244,7 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
 struct Stats {
     user: usize,
     bot: usize,
+    actions: usize,
     status: usize,
     problems: usize,
 }
@@ -236,6 +259,10 @@ impl Stats {
             Line::Bot(p, text) => {
                 self.bot += 1;
                 println!("  bot  ← {p:<8} {text}");
+            }
+            Line::Action(p, text) => {
+                self.actions += 1;
+                println!("  bot  ⋯ {p:<8} {text}");
             }
             Line::Status(p, text) => {
                 self.status += 1;
@@ -282,8 +309,14 @@ fn describe(m: &InboundMessage) -> String {
     }
 }
 
-/// The echo bot: answers each user message, and reports status changes.
-async fn echo(delivery: Delivery, tx: mpsc::UnboundedSender<Line>, twilio_callback: String) {
+/// The echo bot: shows it is typing, reacts to the first message on Botmaker, answers each
+/// user message, and reports status changes.
+async fn echo(
+    delivery: Delivery,
+    tx: mpsc::UnboundedSender<Line>,
+    twilio_callback: String,
+    reacted: Arc<AtomicBool>,
+) {
     let provider = delivery.bot.provider.kind();
     match &delivery.event {
         InboundEvent::Message(m) if m.author == Author::User => {
@@ -293,6 +326,20 @@ async fn echo(delivery: Delivery, tx: mpsc::UnboundedSender<Line>, twilio_callba
                 let _ = tx.send(Line::Problem("a message without a sender".into()));
                 return;
             };
+            // "typing…" while the reply is prepared (on Twilio it also marks the message read).
+            let line = match delivery.bot.provider.typing(m).await {
+                Ok(()) => Line::Action(provider.clone(), format!("typing… (in reply to {})", m.id)),
+                Err(e) => Line::Problem(format!("typing failed: {e}")),
+            };
+            let _ = tx.send(line);
+            // A wave on the first message the Botmaker bot gets (Twilio sends no reactions).
+            if provider == ProviderKind::BOTMAKER && !reacted.swap(true, Ordering::SeqCst) {
+                let line = match delivery.bot.provider.react(&m.id, &to, Some("👋")).await {
+                    Ok(()) => Line::Action(provider.clone(), format!("reacted 👋 to {}", m.id)),
+                    Err(e) => Line::Problem(format!("reaction failed: {e}")),
+                };
+                let _ = tx.send(line);
+            }
             let reply = format!("You sent {said}");
             let mut message = OutboundMessage::text(to, reply.clone());
             if provider == ProviderKind::TWILIO {

@@ -6,7 +6,7 @@ use http::{HeaderMap, Method};
 
 use crate::address::WhatsAppAddress;
 use crate::error::{Error, ParseError, VerifyError};
-use crate::event::{InboundEvent, Timestamp};
+use crate::event::{InboundEvent, InboundMessage, Timestamp};
 pub use crate::kind::ProviderKind;
 use crate::message::{Content, Limits, OutboundMessage, SendReceipt, split_text};
 use crate::quota::SendLimit;
@@ -119,6 +119,72 @@ pub trait WhatsAppProvider: Send + Sync {
     /// ([`Limits::WHATSAPP`]); Twilio's `Body` holds less ([`Limits`]' `TWILIO`).
     fn limits(&self) -> Limits {
         Limits::WHATSAPP
+    }
+
+    /// Shows the user "typing…" in reply to `message` (an inbound message from this
+    /// provider), so they see an answer is on its way. WhatsApp hides it when the reply
+    /// arrives, or after about 25 seconds. Providers that show it also mark the message
+    /// read; see each provider's documentation.
+    ///
+    /// The default gives [`Error::Unsupported`]: a provider that can show it overrides it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] when the provider cannot show a typing indicator;
+    /// [`Error::Invalid`] when `message` lacks what the provider needs (its id, its sender),
+    /// before any network call; otherwise the errors of the HTTP call, as for
+    /// [`send`](Self::send) ([`Error::Api`], [`Error::Connect`], [`Error::Transport`],
+    /// [`Error::Config`]).
+    async fn typing(&self, message: &InboundMessage) -> Result<(), Error> {
+        let _ = message;
+        Err(Error::Unsupported {
+            provider: self.kind(),
+            what: "typing indicators",
+        })
+    }
+
+    /// Marks `message` (an inbound message from this provider) as read: the user sees the
+    /// blue ticks.
+    ///
+    /// The default gives [`Error::Unsupported`]: a provider that can mark messages read
+    /// overrides it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] when the provider cannot mark messages read; [`Error::Invalid`]
+    /// when `message` lacks what the provider needs, before any network call; otherwise the
+    /// errors of the HTTP call, as for [`typing`](Self::typing).
+    async fn mark_read(&self, message: &InboundMessage) -> Result<(), Error> {
+        let _ = message;
+        Err(Error::Unsupported {
+            provider: self.kind(),
+            what: "read marks",
+        })
+    }
+
+    /// Reacts to the message `message_id` in the chat with `to`: `Some(emoji)` sets the
+    /// reaction (exactly one emoji, checked with
+    /// [`validate_reaction`](crate::message::validate_reaction)), `None` removes it.
+    ///
+    /// The default gives [`Error::Unsupported`]: a provider that can send reactions
+    /// overrides it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] when the provider cannot send reactions; [`Error::Invalid`] for
+    /// an empty message id or a reaction that is not exactly one emoji, before any network
+    /// call; otherwise the errors of the HTTP call, as for [`typing`](Self::typing).
+    async fn react(
+        &self,
+        message_id: &str,
+        to: &WhatsAppAddress,
+        reaction: Option<&str>,
+    ) -> Result<(), Error> {
+        let _ = (message_id, to, reaction);
+        Err(Error::Unsupported {
+            provider: self.kind(),
+            what: "reactions",
+        })
     }
 
     /// Sends a message like [`WhatsAppProvider::send`], except that a text longer than the

@@ -325,3 +325,141 @@ fn send_usage_errors_exit_2() {
         assert!(!err.contains("env-access-token"));
     }
 }
+
+const BM_ENV: [(&str, &str); 2] = [
+    ("BOTMAKER_ACCESS_TOKEN", "bm-cli-access-token"),
+    ("BOTMAKER_CHANNEL_ID", "acme-whatsapp-5491155550100"),
+];
+
+#[tokio::test]
+async fn typing_posts_the_feedback_for_the_users_chat() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chats-actions/send-read-typing-feedback"))
+        .and(header("access-token", "bm-cli-access-token"))
+        .and(body_json(json!({
+            "channelId": "acme-whatsapp-5491155550100",
+            "contactId": "5491155550123",
+            "typing": true
+        })))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        wa(
+            &[
+                "typing",
+                "botmaker",
+                "--message-id",
+                "51FH77RLXF1BZIEHOLMQ",
+                "--to",
+                "+5491155550123",
+                "--base-url",
+                &uri,
+            ],
+            b"",
+            &BM_ENV,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "typing: shown to +5491155550123 in reply to 51FH77RLXF1BZIEHOLMQ"
+    );
+}
+
+#[tokio::test]
+async fn react_sets_and_removes_a_reaction() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chats-actions/send-reaction"))
+        .and(header("access-token", "bm-cli-access-token"))
+        .and(body_json(
+            json!({"messageId": "51FH77RLXF1BZIEHOLMQ", "reaction": "👍"}),
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/chats-actions/send-reaction"))
+        .and(body_json(json!({"messageId": "51FH77RLXF1BZIEHOLMQ"})))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let (set, removed) = tokio::task::spawn_blocking(move || {
+        let run = |what: &[&str]| {
+            let mut args = vec![
+                "react",
+                "botmaker",
+                "--message-id",
+                "51FH77RLXF1BZIEHOLMQ",
+                "--base-url",
+                &uri,
+            ];
+            args.extend_from_slice(what);
+            wa(&args, b"", &BM_ENV)
+        };
+        (
+            run(&["--emoji", "👍", "--to", "+5491155550123"]),
+            run(&["--remove"]),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    assert_eq!(
+        text(&set.stdout).trim(),
+        "reaction: 👍 on 51FH77RLXF1BZIEHOLMQ in the chat with +5491155550123"
+    );
+    assert_eq!(removed.status.code(), Some(0), "{}", text(&removed.stderr));
+    assert_eq!(
+        text(&removed.stdout).trim(),
+        "reaction: removed from 51FH77RLXF1BZIEHOLMQ"
+    );
+}
+
+#[test]
+fn react_usage_errors_exit_2_before_any_call() {
+    // Nothing listens on port 9: a call would fail differently.
+    let base = ["react", "botmaker", "--message-id", "51FH77RLXF1BZIEHOLMQ"];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--emoji", "👍👍"], "invalid input: reaction is invalid"),
+        (&["--emoji", "ok"], "invalid input: reaction is invalid"),
+        (&["--emoji", ""], "invalid input: reaction is empty"),
+        (&["--emoji", "👍", "--remove"], "cannot be used with"),
+        (&[], "--emoji"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--base-url", "http://127.0.0.1:9"]);
+        let out = wa(&args, b"", &BM_ENV);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.starts_with("wa: "), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{extra:?}: {needle:?} in {err}");
+        assert!(!err.contains("bm-cli-access-token"), "{err}");
+    }
+    let out = wa(
+        &[
+            "typing",
+            "botmaker",
+            "--message-id",
+            "51FH77RLXF1BZIEHOLMQ",
+            "--to",
+            "+5491155550123",
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("BOTMAKER_ACCESS_TOKEN"));
+}

@@ -159,3 +159,40 @@ async fn every_mime_type_this_crate_allows_is_in_the_contract() {
     assert_eq!(api.status, 400);
     assert_eq!(api.kind, ApiErrorKind::BadRequest);
 }
+
+fn inbound() -> whatsapp_connector::InboundMessage {
+    let mut m = whatsapp_connector::InboundMessage::new(
+        whatsapp_connector::ProviderKind::BOTMAKER,
+        "51FH77RLXF1BZIEHOLMQ",
+        whatsapp_connector::MessageContent::Text {
+            body: "Hola".into(),
+        },
+    );
+    m.from = Some(to().into());
+    m
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn typing_and_read_marks_are_accepted() {
+    let p = provider();
+    p.typing(&inbound()).await.expect("a 2xx answer to typing");
+    p.mark_read(&inbound())
+        .await
+        .expect("a 2xx answer to the read mark");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn reactions_are_accepted_and_removed() {
+    let p = provider();
+    let to: WhatsAppAddress = to().into();
+    for emoji in ["👍", "❤️", "🇦🇷"] {
+        p.react("51FH77RLXF1BZIEHOLMQ", &to, Some(emoji))
+            .await
+            .unwrap_or_else(|e| panic!("{emoji}: {e}"));
+    }
+    p.react("51FH77RLXF1BZIEHOLMQ", &to, None)
+        .await
+        .expect("a 2xx answer to the removal");
+}

@@ -4,6 +4,8 @@
 //!
 //! Run by `.ci/run` with Prism serving the spec and `PRISM_TWILIO_URL` set to its address:
 //! `PRISM_TWILIO_URL=http://127.0.0.1:4010 cargo test --test contract_twilio -- --ignored`.
+//! The typing indicator is checked against Twilio's Messaging v2 OpenAPI
+//! (`../shared/twilio/twilio_messaging_v2.json`) served at `PRISM_TWILIO_MESSAGING_URL`.
 
 use whatsapp_connector::retry::RetryPolicy;
 use whatsapp_connector::twilio::{MessageRequest, TwilioProvider};
@@ -82,4 +84,44 @@ async fn text_media_and_template_sends_match_the_contract() {
             )
             .await,
     );
+}
+
+fn messaging_provider() -> TwilioProvider {
+    let base = std::env::var("PRISM_TWILIO_MESSAGING_URL").expect(
+        "PRISM_TWILIO_MESSAGING_URL must point at `prism mock` serving ../shared/twilio/twilio_messaging_v2.json",
+    );
+    TwilioProvider::builder("AC0123456789abcdef0123456789abcdef")
+        .auth_token("0123456789abcdef0123456789abcdef")
+        .messaging_base_url(base)
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("a valid configuration")
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's Messaging v2 OpenAPI at PRISM_TWILIO_MESSAGING_URL"]
+async fn typing_indicator_and_read_mark_match_the_contract() {
+    use whatsapp_connector::{InboundMessage, MessageContent, ProviderKind};
+
+    let twilio = messaging_provider();
+    for sid in [
+        "SM0123456789abcdef0123456789abcdef",
+        "MMfedcba9876543210fedcba9876543210",
+    ] {
+        let message = InboundMessage::new(
+            ProviderKind::TWILIO,
+            sid,
+            MessageContent::Text {
+                body: "hola".into(),
+            },
+        );
+        twilio
+            .typing(&message)
+            .await
+            .unwrap_or_else(|e| panic!("typing {sid}: Prism refused the request: {e}"));
+        twilio
+            .mark_read(&message)
+            .await
+            .unwrap_or_else(|e| panic!("read {sid}: Prism refused the request: {e}"));
+    }
 }

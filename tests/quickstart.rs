@@ -40,6 +40,20 @@ fn quickstart_runs_the_whole_conversation_offline() {
             );
         }
     }
+    for provider in ["twilio", "botmaker"] {
+        let typing = stdout
+            .lines()
+            .filter(|l| l.contains("bot  ⋯") && l.contains(provider) && l.contains("typing…"))
+            .count();
+        assert_eq!(typing, 4, "typing marks on {provider}:\n{stdout}");
+    }
+    let reactions: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("bot  ⋯") && l.contains("reacted 👋"))
+        .collect();
+    assert_eq!(reactions.len(), 1, "{stdout}");
+    assert!(reactions[0].contains("botmaker"), "{stdout}");
+    assert!(stdout.contains("8 typing marks and 1 reaction"), "{stdout}");
     let count = |status: &str, provider: &str| {
         stdout
             .lines()

@@ -349,6 +349,34 @@ async fn send_errors_never_print_secrets() {
         "media 401",
         twilio.download_media(&media).await.unwrap_err(),
     ));
+    // Typing indicators, read marks and reactions, refused the same way.
+    let mut inbound = whatsapp_connector::InboundMessage::new(
+        whatsapp_connector::ProviderKind::TWILIO,
+        "SM0123456789abcdef0123456789abcdef",
+        whatsapp_connector::MessageContent::Text {
+            body: BODY_TEXT.into(),
+        },
+    );
+    inbound.from = Some(to());
+    errors.push((
+        "Twilio typing 401",
+        twilio.typing(&inbound).await.unwrap_err(),
+    ));
+    errors.push((
+        "Twilio typing 401 (API key)",
+        with_key.mark_read(&inbound).await.unwrap_err(),
+    ));
+    errors.push((
+        "Botmaker typing 401",
+        botmaker.typing(&inbound).await.unwrap_err(),
+    ));
+    errors.push((
+        "Botmaker reaction 401",
+        botmaker
+            .react("51FH77RLXF1BZIEHOLMQ", &to(), Some("👍"))
+            .await
+            .unwrap_err(),
+    ));
     // Errors that are not the provider's answer: a refused connection, a timeout.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

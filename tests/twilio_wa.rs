@@ -535,3 +535,115 @@ fn send_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("HX"), "{}", stderr(&o));
 }
+
+#[tokio::test]
+async fn typing_calls_the_messaging_api() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/Indicators/Typing.json"))
+        .and(basic_auth(AC, TOKEN))
+        .and(body_string(
+            "messageId=SM11112222333344445555666677778888&channel=whatsapp",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let env = send_env();
+    let o = tokio::task::spawn_blocking(move || {
+        wa_env(
+            &[
+                "typing",
+                "twilio",
+                "--message-id",
+                "SM11112222333344445555666677778888",
+                "--to",
+                "+14155550100",
+                "--base-url",
+                &uri,
+            ],
+            b"",
+            &env,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "typing: shown to +14155550100 in reply to SM11112222333344445555666677778888"
+    );
+}
+
+#[tokio::test]
+async fn typing_failures_exit_2() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "code": 20003, "message": "Authenticate", "status": 401})))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let env = send_env();
+    let o = tokio::task::spawn_blocking(move || {
+        wa_env(
+            &[
+                "typing",
+                "twilio",
+                "--message-id",
+                "SM11112222333344445555666677778888",
+                "--to",
+                "+14155550100",
+                "--base-url",
+                &uri,
+            ],
+            b"",
+            &env,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("wa: cannot send: "), "{err}");
+    assert!(err.contains("20003") && !err.contains(TOKEN), "{err}");
+
+    // A message id that is no SID is refused before any call.
+    let o = wa_env(
+        &[
+            "typing",
+            "twilio",
+            "--message-id",
+            "51FH77RLXF1BZIEHOLMQ",
+            "--to",
+            "+14155550100",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        b"",
+        &send_env(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid input: message id is invalid"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    // No credentials.
+    let o = wa(
+        &[
+            "typing",
+            "twilio",
+            "--message-id",
+            "SM11112222333344445555666677778888",
+            "--to",
+            "+14155550100",
+        ],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("TWILIO_ACCOUNT_SID"), "{}", stderr(&o));
+}

@@ -128,6 +128,40 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["BOTMAKER_ACCESS_TOKEN", "BOTMAKER_CHANNEL_ID"],
     ),
     (
+        "typing twilio",
+        &[
+            "--message-id",
+            "--to",
+            "--account-sid",
+            "--auth-token",
+            "--base-url",
+        ],
+        &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    ),
+    (
+        "typing botmaker",
+        &[
+            "--message-id",
+            "--to",
+            "--access-token",
+            "--channel-id",
+            "--base-url",
+        ],
+        &["BOTMAKER_ACCESS_TOKEN", "BOTMAKER_CHANNEL_ID"],
+    ),
+    (
+        "react botmaker",
+        &[
+            "--message-id",
+            "--emoji",
+            "--remove",
+            "--to",
+            "--access-token",
+            "--base-url",
+        ],
+        &["BOTMAKER_ACCESS_TOKEN"],
+    ),
+    (
         "simulate twilio",
         &[
             "--target",
@@ -213,7 +247,9 @@ fn top_level_help_lists_the_commands() {
     let commands = listed_commands(&stdout(&o));
     assert_eq!(
         commands,
-        ["twilio", "botmaker", "parse", "send", "simulate", "mammut"]
+        [
+            "twilio", "botmaker", "parse", "send", "typing", "react", "simulate", "mammut"
+        ]
     );
 }
 
@@ -252,8 +288,8 @@ fn version_exits_0() {
 
 #[test]
 fn usage_errors_are_one_line_naming_the_command() {
-    let o = wa(&["nothing"], b"");
-    assert_usage_error(&o, "unrecognized subcommand 'nothing'; see 'wa --help'");
+    let o = wa(&["xyzzy"], b"");
+    assert_usage_error(&o, "unrecognized subcommand 'xyzzy'; see 'wa --help'");
     let cases: &[(&[&str], &str)] = &[
         (&[], "a command is required"),
         (&["twilio"], "twilio: a command is required (sign, verify)"),

@@ -87,7 +87,7 @@ pub(crate) fn interpret(
     }
 }
 
-fn carries_error(v: &Value) -> bool {
+pub(crate) fn carries_error(v: &Value) -> bool {
     v.get("error").is_some_and(Value::is_object)
         || v.get("errors")
             .and_then(Value::as_array)

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::answer::{api_error, interpret, window_from_chat};
+use super::answer::{api_error, carries_error, interpret, window_from_chat};
 use crate::error::{ConfigError, Error};
 use crate::event::Timestamp;
 use crate::message::SendReceipt;
@@ -68,6 +68,30 @@ impl Client {
             let request = self.http.request(http::Method::POST, &url).json(body);
             let answer = self.exchange(&url, request, Effect::Sends).await?;
             interpret(&url, answer.status, answer.retry_after, &answer.text())
+        })
+        .await
+    }
+
+    /// Sends a JSON body to a chat action (`path`) that answers without a body (204 or
+    /// 202), with retries for what Botmaker did not process. A 2xx is a success unless its
+    /// body carries Botmaker's errors.
+    pub(crate) async fn action<B: Serialize + ?Sized>(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: &B,
+    ) -> Result<(), Error> {
+        let url = format!("{}{}", self.base_url, path);
+        run_with_retries(&self.http.retry, |_| async {
+            let request = self.http.request(method.clone(), &url).json(body);
+            let answer = self.exchange(&url, request, Effect::Reads).await?;
+            let text = answer.text();
+            let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+            if answer.is_success() && !json.as_ref().is_some_and(carries_error) {
+                return Ok(());
+            }
+            let error = api_error(answer.status, answer.retry_after, &text, json.as_ref());
+            Err(Error::from(error))
         })
         .await
     }

@@ -28,14 +28,23 @@
 //! assert_eq!(events[0].dedup_key(), "botmaker:51FH77RLXF1BZIEHOLMQ");
 //! ```
 
+//! # Typing indicators, read marks and reactions
+//!
+//! Through the v2 API, [`WhatsAppProvider::typing`] and [`WhatsAppProvider::mark_read`] call
+//! `POST /chats-actions/send-read-typing-feedback` for the chat of the message's sender on
+//! the configured channel (`typing: true` shows "typing…", `typing: false` marks the chat's
+//! previous messages read), and [`WhatsAppProvider::react`] calls
+//! `POST /chats-actions/send-reaction` to react, or `DELETE` on the same path to remove the
+//! reaction. Botmaker answers 204 and 202 and applies them asynchronously.
+
 use std::fmt;
 
 use async_trait::async_trait;
 
 use crate::address::WhatsAppAddress;
 use crate::error::{ConfigError, Error, ParseError, VerifyError};
-use crate::event::{InboundEvent, Timestamp};
-use crate::message::{Limits, OutboundMessage, SendReceipt};
+use crate::event::{InboundEvent, InboundMessage, Timestamp};
+use crate::message::{Limits, OutboundMessage, SendReceipt, ValidationError, validate_reaction};
 use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
 use crate::retry::traced_send;
 
@@ -223,6 +232,84 @@ impl BotmakerProvider {
             .await
     }
 
+    /// Shows "typing…" to `contact` (`typing` true), or marks the chat's previous messages
+    /// read (`typing` false): `POST /chats-actions/send-read-typing-feedback` with the
+    /// configured channel. Needs the v2 API. A rate-limited call is retried as the
+    /// provider's [`RetryPolicy`](crate::retry::RetryPolicy) allows.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] when the provider uses the legacy v1 API.
+    /// - [`Error::Config`] when no channel id (field `channel_id`) or access token (field
+    ///   `access_token`) is configured.
+    /// - [`Error::Api`] when Botmaker answers with an error.
+    /// - [`Error::Connect`] when Botmaker cannot be reached; [`Error::Transport`] when the call
+    ///   went out and no complete answer came back (repeating it is harmless).
+    pub async fn read_typing_feedback(
+        &self,
+        contact: &WhatsAppAddress,
+        typing: bool,
+    ) -> Result<(), Error> {
+        self.require_v2("typing indicators and read marks through the legacy v1 API")?;
+        let channel = self.require_channel()?;
+        let body = wire::ReadTypingFeedback {
+            channel_id: channel,
+            contact_id: contact.wa_id(),
+            typing,
+        };
+        tracing::debug!(typing, "botmaker: read/typing feedback");
+        self.client
+            .action(
+                http::Method::POST,
+                "/chats-actions/send-read-typing-feedback",
+                &body,
+            )
+            .await
+    }
+
+    /// Reacts to the message `message_id` (Botmaker's message id, the webhook's `_id_`):
+    /// `Some(emoji)` sets the reaction with `POST /chats-actions/send-reaction`, `None`
+    /// removes it with `DELETE` on the same path. Botmaker finds the chat from the message,
+    /// so no recipient is needed. Needs the v2 API.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Invalid`] for an empty `message_id`, or a reaction that is not exactly one
+    ///   emoji ([`validate_reaction`]), before any network call.
+    /// - [`Error::Unsupported`] when the provider uses the legacy v1 API.
+    /// - [`Error::Config`] (field `access_token`) when no access token is configured.
+    /// - [`Error::Api`] when Botmaker answers with an error.
+    /// - [`Error::Connect`] when Botmaker cannot be reached; [`Error::Transport`] when the call
+    ///   went out and no complete answer came back.
+    pub async fn react_to_message(
+        &self,
+        message_id: &str,
+        reaction: Option<&str>,
+    ) -> Result<(), Error> {
+        if message_id.trim().is_empty() {
+            return Err(ValidationError::Empty {
+                field: "message id",
+            }
+            .into());
+        }
+        if let Some(r) = reaction {
+            validate_reaction(r)?;
+        }
+        self.require_v2("reactions through the legacy v1 API")?;
+        let body = wire::Reaction {
+            message_id,
+            reaction,
+        };
+        let method = match reaction {
+            Some(_) => http::Method::POST,
+            None => http::Method::DELETE,
+        };
+        tracing::debug!(%method, message_id, "botmaker: reaction");
+        self.client
+            .action(method, "/chats-actions/send-reaction", &body)
+            .await
+    }
+
     /// Until when free-form messages may be sent to `contact` (WhatsApp's 24-hour window),
     /// read from `GET /chats/{channelId}:{contactId}`. After it, send a template. `None`
     /// when Botmaker gives no time, or does not know the chat (no window is open). Needs
@@ -286,6 +373,31 @@ impl WhatsAppProvider for BotmakerProvider {
         .await
     }
 
+    /// `send-read-typing-feedback` with `typing: true` for the chat of the message's sender
+    /// ([`BotmakerProvider::read_typing_feedback`]). A message without a sender is
+    /// [`Error::Invalid`].
+    async fn typing(&self, message: &InboundMessage) -> Result<(), Error> {
+        self.read_typing_feedback(sender(message)?, true).await
+    }
+
+    /// `send-read-typing-feedback` with `typing: false`: Botmaker marks the chat's previous
+    /// messages read, this one included.
+    async fn mark_read(&self, message: &InboundMessage) -> Result<(), Error> {
+        self.read_typing_feedback(sender(message)?, false).await
+    }
+
+    /// [`BotmakerProvider::react_to_message`]: Botmaker finds the chat from the message id,
+    /// so `to` is not sent.
+    async fn react(
+        &self,
+        message_id: &str,
+        to: &WhatsAppAddress,
+        reaction: Option<&str>,
+    ) -> Result<(), Error> {
+        let _ = to;
+        self.react_to_message(message_id, reaction).await
+    }
+
     fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
         self.verifier.verify(request)
     }
@@ -305,6 +417,16 @@ impl WhatsAppProvider for BotmakerProvider {
     fn webhook_addresses(&self, request: &WebhookRequest) -> Vec<String> {
         webhook::business_addresses(request.body())
     }
+}
+
+/// The sender of an inbound message, which read and typing feedback is addressed to.
+fn sender(message: &InboundMessage) -> Result<&WhatsAppAddress, Error> {
+    message.from.as_ref().ok_or_else(|| {
+        Error::Invalid(ValidationError::Invalid {
+            field: "from",
+            reason: "the message names no sender to show the feedback to".into(),
+        })
+    })
 }
 
 impl BotmakerProvider {

@@ -187,3 +187,23 @@ pub(crate) struct V1Send {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) client_payload: Option<String>,
 }
+
+/// The body of `POST /chats-actions/send-read-typing-feedback`: `typing` true shows the
+/// typing indicator, false marks the chat's previous messages read.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReadTypingFeedback<'a> {
+    pub(crate) channel_id: &'a str,
+    pub(crate) contact_id: &'a str,
+    pub(crate) typing: bool,
+}
+
+/// The body of `POST /chats-actions/send-reaction` (with a reaction) and of `DELETE` on the
+/// same path (without one).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Reaction<'a> {
+    pub(crate) message_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reaction: Option<&'a str>,
+}

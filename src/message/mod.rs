@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::WhatsAppAddress;
 mod interactive;
+mod reaction;
 mod split;
 
 pub use crate::error::ValidationError;
 use crate::event::DeliveryStatus;
 use crate::kind::ProviderKind;
 pub use interactive::{Interactive, InteractiveAction, ListRow, ListSection, ReplyButton};
+pub use reaction::validate_reaction;
 pub use split::split_text;
 
 /// A message to send: who to, what, and per-message options.

@@ -21,6 +21,10 @@ use crate::secret::Secret;
 /// - v2 `POST /v2.0/chats-actions/send-messages` and `/v2.0/chats-actions/trigger-intent`
 ///   with 202 `{"webhookNotificationId": …}`;
 /// - v2 `GET /v2.0/chats/{chatReference}` with a chat whose window closes in 24 hours;
+/// - v2 `POST /v2.0/chats-actions/send-read-typing-feedback` with 204 (the body needs
+///   `channelId` and `contactId`, and `typing` is a boolean when present);
+/// - v2 `POST /v2.0/chats-actions/send-reaction` (`messageId` and `reaction`) and `DELETE`
+///   on the same path (`messageId`) with 202;
 /// - v1 `POST /api/v1.0/message/v3` with 200 `{"id": …}` and `/api/v1.0/intent/v2` with 200.
 ///
 /// Every request is recorded; [`FakeBotmaker::push_response`] queues other answers. When a
@@ -59,6 +63,14 @@ impl FakeBotmaker {
             .route("/v2.0/chats-actions/send-messages", post(v2_send))
             .route("/v2.0/chats-actions/trigger-intent", post(v2_send))
             .route("/v2.0/chats/{reference}", get(v2_chat))
+            .route(
+                "/v2.0/chats-actions/send-read-typing-feedback",
+                post(v2_read_typing),
+            )
+            .route(
+                "/v2.0/chats-actions/send-reaction",
+                post(v2_reaction).delete(v2_reaction),
+            )
             .route("/api/v1.0/message/v3", post(v1_send))
             .route("/api/v1.0/intent/v2", post(v1_send))
             .fallback(not_found)
@@ -185,6 +197,62 @@ async fn v2_send(
         tokio::spawn(send_snapshots(state.clone(), channel, contact, id, text));
     }
     response
+}
+
+/// Answers a chat action that needs the given string fields: `status` with no body.
+async fn chat_action(
+    state: &BotmakerState,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    fields: &[&str],
+    status: StatusCode,
+) -> Response {
+    let r = record(state, method, uri, headers, body);
+    let behaviour = state.recorder.next();
+    if !authorized(state, headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid access-token");
+    }
+    let Some(json) = r.json() else {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    };
+    for field in fields {
+        if json[*field].as_str().is_none_or(str::is_empty) {
+            return error(StatusCode::BAD_REQUEST, &format!("{field} is required"));
+        }
+    }
+    if !(json["typing"].is_null() || json["typing"].is_boolean()) {
+        return error(StatusCode::BAD_REQUEST, "typing must be a boolean");
+    }
+    answer(behaviour, || status.into_response()).await
+}
+
+async fn v2_read_typing(
+    State(state): State<Arc<BotmakerState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = ["channelId", "contactId"];
+    let status = StatusCode::NO_CONTENT;
+    chat_action(&state, Method::POST, &uri, &headers, body, &fields, status).await
+}
+
+async fn v2_reaction(
+    State(state): State<Arc<BotmakerState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields: &[&str] = if method == Method::DELETE {
+        &["messageId"]
+    } else {
+        &["messageId", "reaction"]
+    };
+    let status = StatusCode::ACCEPTED;
+    chat_action(&state, method, &uri, &headers, body, fields, status).await
 }
 
 async fn v2_chat(

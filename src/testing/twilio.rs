@@ -23,6 +23,12 @@ use crate::secret::Secret;
 /// default), the fake then posts signed `sent`, `delivered` and `read` callbacks to it, as
 /// Twilio does.
 ///
+/// It also answers the Messaging API v2's WhatsApp typing indicator,
+/// `POST /v2/Indicators/Typing.json`, on the same address (a provider built with
+/// [`base_url`](crate::twilio::TwilioBuilder::base_url) sends it there too): 200
+/// `{"success": true}` when `messageId` is an `SM…` or `MM…` SID and `channel` is `whatsapp`,
+/// 400 otherwise, with the same Basic auth.
+///
 /// It also serves media: `GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}`
 /// (see [`FakeTwilio::media_url`]) with the same Basic auth, and `GET /cdn/{file}` without
 /// any, like the CDN Twilio redirects media downloads to. Both answer
@@ -71,6 +77,7 @@ impl FakeTwilio {
                 "/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
                 get(api_media),
             )
+            .route("/v2/Indicators/Typing.json", post(typing_indicator))
             .route("/cdn/{*file}", get(cdn_media))
             .fallback(not_found)
             .with_state(state.clone());
@@ -213,6 +220,51 @@ async fn create_message(
         ));
     }
     response
+}
+
+/// `POST /v2/Indicators/Typing.json`: checks the auth and the form, answers
+/// `{"success": true}`.
+async fn typing_indicator(
+    State(state): State<Arc<TwilioState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let recorded = RecordedRequest {
+        method: Method::POST,
+        path: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        headers: headers.clone(),
+        body,
+    };
+    state.recorder.record(recorded.clone());
+    let behaviour = state.recorder.next();
+    if !basic_auth_ok(&headers, &state.account_sid, &state.auth_token) {
+        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    }
+    let id = recorded.form_value("messageId").unwrap_or_default();
+    let sid = |prefix| crate::twilio::is_sid(&id, prefix);
+    if !(sid("SM") || sid("MM")) {
+        return twilio_error(
+            StatusCode::BAD_REQUEST,
+            20422,
+            "messageId must be an SM or MM message SID",
+        );
+    }
+    if recorded.form_value("channel").as_deref() != Some("whatsapp") {
+        return twilio_error(StatusCode::BAD_REQUEST, 20422, "channel must be whatsapp");
+    }
+    answer(behaviour, || {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"success": true}).to_string(),
+        )
+            .into_response()
+    })
+    .await
 }
 
 /// The Message resource Twilio answers a create with.

@@ -12,8 +12,8 @@ use bytes::Bytes;
 use super::answer::{api_error, receipt};
 use super::config::{Credentials, Inner};
 use super::request::MessageRequest;
-use crate::error::{ConfigError, Error, TransportError};
-use crate::message::{SendReceipt, check_http_url};
+use crate::error::{ApiError, ConfigError, Error, TransportError};
+use crate::message::{SendReceipt, ValidationError, check_http_url};
 use crate::provider::ProviderKind;
 use crate::retry::run_with_retries;
 use crate::transport::{self, Effect};
@@ -65,6 +65,61 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
             let text = answer.text();
             Err(api_error(answer.status, &text, answer.retry_after).into())
         }
+    })
+    .await
+}
+
+/// `POST {messaging}/v2/Indicators/Typing.json` with `messageId` and `channel=whatsapp`,
+/// with retries for what Twilio did not process.
+pub(crate) async fn typing(inner: &Inner, message_sid: &str) -> Result<(), Error> {
+    if !(super::is_sid(message_sid, "SM") || super::is_sid(message_sid, "MM")) {
+        return Err(Error::Invalid(ValidationError::Invalid {
+            field: "message id",
+            reason: "must be the inbound message's SID: SM or MM followed by 32 hexadecimal digits"
+                .into(),
+        }));
+    }
+    let (user, password) = credentials(inner)?;
+    let body = serde_urlencoded::to_string([("messageId", message_sid), ("channel", "whatsapp")])
+        .map_err(|e| {
+        Error::Invalid(ValidationError::Invalid {
+            field: "form",
+            reason: e.to_string(),
+        })
+    })?;
+    let url = format!("{}/v2/Indicators/Typing.json", inner.messaging_base);
+    tracing::debug!(message_id = message_sid, "twilio: typing indicator");
+    run_with_retries(&inner.http.retry, |_| async {
+        let request = inner
+            .http
+            .request(http::Method::POST, &url)
+            .basic_auth(user, Some(password))
+            .header(http::header::ACCEPT, "application/json")
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body.clone());
+        let answer = transport::exchange(&TWILIO, &url, Effect::Reads, request).await?;
+        let text = answer.text();
+        if !answer.is_success() {
+            return Err(api_error(answer.status, &text, answer.retry_after).into());
+        }
+        // `{"success": true}`; a body that says `false` is a refusal.
+        let refused = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("success").and_then(serde_json::Value::as_bool))
+            == Some(false);
+        if refused {
+            let e = ApiError::new(
+                TWILIO,
+                answer.status,
+                "Twilio answered \"success\": false to the typing indicator",
+            )
+            .with_body(text);
+            return Err(e.into());
+        }
+        Ok(())
     })
     .await
 }

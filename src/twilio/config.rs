@@ -5,7 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::signature::Verifier;
-use super::{DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, TwilioProvider, is_sid};
+use super::{
+    DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MESSAGING_BASE_URL, TwilioProvider, is_sid,
+};
 use crate::address::WhatsAppAddress;
 use crate::error::ConfigError;
 use crate::retry::RetryPolicy;
@@ -93,6 +95,7 @@ pub struct TwilioBuilder {
     credentials: Option<Credentials>,
     sender: Option<Result<Sender, ConfigError>>,
     base_url: Option<String>,
+    messaging_base_url: Option<String>,
     region: Option<String>,
     edge: Option<String>,
     http: HttpSettings,
@@ -109,6 +112,7 @@ impl fmt::Debug for TwilioBuilder {
             .field("account_sid", &self.account_sid)
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url)
+            .field("messaging_base_url", &self.messaging_base_url)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +124,7 @@ impl TwilioBuilder {
             credentials: None,
             sender: None,
             base_url: None,
+            messaging_base_url: None,
             region: None,
             edge: None,
             http: HttpSettings::default(),
@@ -179,6 +184,16 @@ impl TwilioBuilder {
     /// a proxy). Not combinable with a region or edge.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Calls this origin for Twilio's Messaging API v2 (the WhatsApp typing indicator)
+    /// instead of `https://messaging.twilio.com`: a mock server in tests, a proxy. Not
+    /// combinable with a region or edge. When unset and [`base_url`](Self::base_url) is set,
+    /// the base URL serves both APIs (as [`FakeTwilio`](crate::testing::FakeTwilio) does),
+    /// so that credentials meant for a test server never go to Twilio.
+    pub fn messaging_base_url(mut self, url: impl Into<String>) -> Self {
+        self.messaging_base_url = Some(url.into());
         self
     }
 
@@ -266,8 +281,8 @@ impl TwilioBuilder {
     ///   hexadecimal digits or the secret is empty;
     /// - `webhook_auth_token` when one is empty; `shared_key` when a key or its id is empty;
     /// - `from` or `messaging_service_sid` when the sender is invalid (see [`Sender::parse`]);
-    /// - `base_url` when it is not an `http` or `https` URL, or is set together with a region or
-    ///   edge;
+    /// - `base_url` or `messaging_base_url` when it is not an `http` or `https` URL, or is set
+    ///   together with a region or edge;
     /// - `region` or `edge` when it holds anything but lowercase letters, digits and dashes;
     /// - `public_url` when it is not an `http` or `https` URL;
     /// - `timeout` when it is zero, and `retry_policy` when its `max_attempts` is 0;
@@ -294,6 +309,14 @@ impl TwilioBuilder {
             self.region.as_deref(),
             self.edge.as_deref(),
         )?;
+        let messaging_base = product_base(
+            Product::Messaging,
+            self.messaging_base_url
+                .as_deref()
+                .or(self.base_url.as_deref()),
+            self.region.as_deref(),
+            self.edge.as_deref(),
+        )?;
         if let Some(u) = &self.public_url {
             config_http_url("public_url", u)?;
         }
@@ -304,6 +327,7 @@ impl TwilioBuilder {
             credentials: self.credentials,
             sender,
             api_base,
+            messaging_base,
             http,
             verifier,
             public_url: self.public_url,
@@ -393,6 +417,27 @@ fn check_label(field: &str, s: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// A Twilio API host: `api` (the 2010 API) or `messaging` (Messaging v2).
+#[derive(Clone, Copy)]
+enum Product {
+    Api,
+    Messaging,
+}
+
+impl Product {
+    /// The host's first label, the builder setting that overrides it, and its default origin.
+    fn parts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Product::Api => ("api", "base_url", DEFAULT_BASE_URL),
+            Product::Messaging => (
+                "messaging",
+                "messaging_base_url",
+                DEFAULT_MESSAGING_BASE_URL,
+            ),
+        }
+    }
+}
+
 /// The API origin (no trailing slash): the base URL, or Twilio's host with the region and
 /// edge in it.
 fn api_base(
@@ -400,14 +445,26 @@ fn api_base(
     region: Option<&str>,
     edge: Option<&str>,
 ) -> Result<String, ConfigError> {
+    product_base(Product::Api, base_url, region, edge)
+}
+
+/// A product's origin (no trailing slash): the configured URL, or Twilio's host for the
+/// product with the region and edge in it, as Twilio's SDKs build it.
+fn product_base(
+    product: Product,
+    base_url: Option<&str>,
+    region: Option<&str>,
+    edge: Option<&str>,
+) -> Result<String, ConfigError> {
+    let (label, field, default) = product.parts();
     if let Some(b) = base_url {
         if region.is_some() || edge.is_some() {
             return Err(ConfigError::new(
-                "base_url",
+                field,
                 "set either a base URL or a region and edge, not both",
             ));
         }
-        config_http_url("base_url", b)?;
+        config_http_url(field, b)?;
         return Ok(b.trim_end_matches('/').to_owned());
     }
     if let Some(r) = region {
@@ -417,9 +474,9 @@ fn api_base(
         check_label("edge", e)?;
     }
     Ok(match (edge, region) {
-        (None, None) => DEFAULT_BASE_URL.to_owned(),
-        (None, Some(r)) => format!("https://api.{r}.twilio.com"),
-        (Some(e), r) => format!("https://api.{e}.{}.twilio.com", r.unwrap_or("us1")),
+        (None, None) => default.to_owned(),
+        (None, Some(r)) => format!("https://{label}.{r}.twilio.com"),
+        (Some(e), r) => format!("https://{label}.{e}.{}.twilio.com", r.unwrap_or("us1")),
     })
 }
 
@@ -429,6 +486,8 @@ pub(crate) struct Inner {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) sender: Option<Sender>,
     pub(crate) api_base: String,
+    /// The Messaging v2 origin (the typing indicator), without a trailing slash.
+    pub(crate) messaging_base: String,
     pub(crate) http: Http,
     pub(crate) verifier: Verifier,
     pub(crate) public_url: Option<String>,
@@ -476,6 +535,23 @@ mod tests {
         assert_eq!(
             api_base(Some("ftp://x"), None, None).unwrap_err().field,
             "base_url"
+        );
+        let messaging = |b, r, e| product_base(Product::Messaging, b, r, e);
+        assert_eq!(
+            messaging(None, None, None).unwrap(),
+            "https://messaging.twilio.com"
+        );
+        assert_eq!(
+            messaging(None, Some("au1"), Some("sydney")).unwrap(),
+            "https://messaging.sydney.au1.twilio.com"
+        );
+        assert_eq!(
+            messaging(Some("http://127.0.0.1:4012/"), None, None).unwrap(),
+            "http://127.0.0.1:4012"
+        );
+        assert_eq!(
+            messaging(Some("ftp://x"), None, None).unwrap_err().field,
+            "messaging_base_url"
         );
     }
 }

@@ -39,6 +39,16 @@
 //! templates, so create one (in the console or the Content API) and send it as a
 //! [`Template`] by its `HX…` SID. Templates by name are refused for the
 //! same reason.
+//!
+//! # Typing indicators, read marks and reactions
+//!
+//! [`WhatsAppProvider::typing`] calls Twilio's WhatsApp typing indicator
+//! (`POST https://messaging.twilio.com/v2/Indicators/Typing.json`), which is a **public beta**
+//! at Twilio: its behaviour may change. It takes the inbound message's SID (`SM…` or `MM…`),
+//! marks that message read, and shows "typing…" until the reply is sent or 25 seconds pass.
+//! [`WhatsAppProvider::mark_read`] is the same call, since Twilio has no other way to mark
+//! a message read: it shows the typing indicator too. Twilio's Messages API sends no
+//! reactions, so [`WhatsAppProvider::react`] gives [`Error::Unsupported`].
 
 mod answer;
 mod client;
@@ -54,8 +64,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::address::WhatsAppAddress;
 use crate::error::{Error, ParseError, VerifyError};
-use crate::event::InboundEvent;
+use crate::event::{InboundEvent, InboundMessage};
 use crate::message::{Limits, OutboundMessage, SendReceipt, Template};
 use crate::provider::{
     Acknowledgement, ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers,
@@ -100,6 +111,8 @@ pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
 
 /// Twilio's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+/// Twilio's Messaging API v2 host, which serves the WhatsApp typing indicator.
+pub const DEFAULT_MESSAGING_BASE_URL: &str = "https://messaging.twilio.com";
 /// The largest media download accepted, unless configured otherwise: 16 MiB, above
 /// WhatsApp's 16 MB limit for a message.
 pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -120,6 +133,7 @@ impl fmt::Debug for TwilioProvider {
             .field("credentials", &self.inner.credentials)
             .field("sender", &self.inner.sender)
             .field("api_base", &self.inner.api_base)
+            .field("messaging_base", &self.inner.messaging_base)
             .field("verifier", &self.inner.verifier)
             .field("public_url", &self.inner.public_url)
             .finish_non_exhaustive()
@@ -146,6 +160,12 @@ impl TwilioProvider {
     /// The API origin requests go to (`https://api.twilio.com`).
     pub fn api_base(&self) -> &str {
         &self.inner.api_base
+    }
+
+    /// The Messaging API v2 origin the typing indicator goes to
+    /// (`https://messaging.twilio.com`).
+    pub fn messaging_base(&self) -> &str {
+        &self.inner.messaging_base
     }
 
     /// The sender, if configured.
@@ -210,6 +230,25 @@ impl TwilioProvider {
     pub async fn send_request(&self, request: &MessageRequest) -> Result<SendReceipt, Error> {
         let send = client::send(&self.inner, request);
         traced_send(ProviderKind::TWILIO, request.kind(), request.to(), send).await
+    }
+
+    /// Shows "typing…" in reply to the inbound message `message_sid` (`SM…` or `MM…`), and
+    /// marks it read: `POST /v2/Indicators/Typing.json` on the Messaging API, a **public
+    /// beta** at Twilio. WhatsApp hides the indicator when the reply arrives, or after 25
+    /// seconds. A rate-limited call is retried as the provider's
+    /// [`RetryPolicy`](crate::retry::RetryPolicy) allows; a call that timed out is not, and
+    /// repeating it is harmless.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Invalid`] when `message_sid` is not `SM` or `MM` followed by 32 hexadecimal
+    ///   digits, before any network call.
+    /// - [`Error::Config`] (field `auth_token`) when no auth token or API key is configured.
+    /// - [`Error::Api`] when Twilio answers with an error, or with `"success": false`.
+    /// - [`Error::Connect`] when Twilio cannot be reached; [`Error::Transport`] when the call went
+    ///   out and no complete answer came back.
+    pub async fn typing_indicator(&self, message_sid: &str) -> Result<(), Error> {
+        client::typing(&self.inner, message_sid).await
     }
 
     /// Downloads an inbound message's media (a `MediaUrl{N}`). The account's credentials
@@ -304,6 +343,33 @@ impl WhatsAppProvider for TwilioProvider {
     /// An empty TwiML `<Response/>`: Twilio sends nothing back to the user.
     fn acknowledgement(&self) -> Acknowledgement {
         Acknowledgement::new(twiml::CONTENT_TYPE, twiml::empty())
+    }
+
+    /// Twilio's typing indicator for the message's SID ([`TwilioProvider::typing_indicator`],
+    /// a public beta at Twilio): it also marks the message read.
+    async fn typing(&self, message: &InboundMessage) -> Result<(), Error> {
+        self.typing_indicator(&message.id).await
+    }
+
+    /// The same call as [`typing`](WhatsAppProvider::typing), because Twilio marks a
+    /// message read only through its typing indicator: the user sees "typing…" too, until
+    /// the reply or for 25 seconds.
+    async fn mark_read(&self, message: &InboundMessage) -> Result<(), Error> {
+        self.typing_indicator(&message.id).await
+    }
+
+    /// [`Error::Unsupported`]: Twilio's Messages API sends no reactions.
+    async fn react(
+        &self,
+        message_id: &str,
+        to: &WhatsAppAddress,
+        reaction: Option<&str>,
+    ) -> Result<(), Error> {
+        let _ = (message_id, to, reaction);
+        Err(Error::Unsupported {
+            provider: ProviderKind::TWILIO,
+            what: "reactions (its Messages API has no reaction send)",
+        })
     }
 
     /// [`Limits::TWILIO`]: `Body` holds at most 1,600 characters.

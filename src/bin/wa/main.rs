@@ -7,6 +7,8 @@
 //! wa botmaker verify --token T [--token T2]... --header VALUE
 //! wa parse twilio|botmaker [--content-type CT] < BODY
 //! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
+//! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
+//! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
@@ -18,6 +20,7 @@
 //!
 //! Install it with `cargo install whatsapp-connector --features cli`.
 
+mod actions;
 mod botmaker;
 mod common;
 mod mammut;
@@ -31,8 +34,8 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use common::Failure;
 
-/// Debug WhatsApp webhook integrations: sign, verify and parse webhooks, send messages, and
-/// send signed test webhooks to a running server.
+/// Debug WhatsApp webhook integrations: sign, verify and parse webhooks, send messages,
+/// typing indicators and reactions, and send signed test webhooks to a running server.
 ///
 /// Exit status: 0 on success or a valid signature; 1 on an invalid signature, or when
 /// `simulate`'s target refuses the webhook; 2 on bad input or usage. Failures are one line
@@ -59,6 +62,12 @@ enum Command {
     /// Send one message and print the receipt as JSON.
     #[command(subcommand)]
     Send(SendCommand),
+    /// Show "typing…" to a user in reply to their message (and mark it read).
+    #[command(subcommand)]
+    Typing(TypingCommand),
+    /// React to a message with an emoji, or remove the reaction.
+    #[command(subcommand)]
+    React(ReactCommand),
     /// Send a correctly signed webhook to a running server, as the provider would.
     #[command(subcommand)]
     Simulate(SimulateCommand),
@@ -81,6 +90,21 @@ enum SendCommand {
     Twilio(twilio::SendArgs),
     /// Send through Botmaker's API.
     Botmaker(botmaker::SendArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TypingCommand {
+    /// Twilio's WhatsApp typing indicator (a public beta at Twilio): it also marks the
+    /// message read, and shows until the reply or for 25 seconds.
+    Twilio(actions::TwilioTypingArgs),
+    /// Botmaker's typing feedback for the user's chat on the channel.
+    Botmaker(actions::BotmakerTypingArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReactCommand {
+    /// React through Botmaker's API (Twilio's Messages API sends no reactions).
+    Botmaker(actions::BotmakerReactArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +147,11 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Parse(ParseCommand::Botmaker(a)) => botmaker::parse(a),
         Command::Send(SendCommand::Twilio(a)) => common::block_on(twilio::send(a)),
         Command::Send(SendCommand::Botmaker(a)) => common::block_on(botmaker::send(a)),
+        Command::Typing(TypingCommand::Twilio(a)) => common::block_on(actions::twilio_typing(a)),
+        Command::Typing(TypingCommand::Botmaker(a)) => {
+            common::block_on(actions::botmaker_typing(a))
+        }
+        Command::React(ReactCommand::Botmaker(a)) => common::block_on(actions::botmaker_react(a)),
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Mammut(c) => mammut::run(c),
