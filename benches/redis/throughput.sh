@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Webhooks per second through the endpoint with events kept in memory, then stored in the
 # Redis inbox before each answer (examples/webhook_server.rs, release build, with and without
-# WA_REDIS_URL), under wrk at CONNECTIONS (64) for DURATION (15 s) each, on 127.0.0.1 only.
+# WA_REDIS_URL), under wrk at CONNECTIONS (64) for DURATION (4 s) each, on 127.0.0.1 only.
 # Distinct signed Twilio webhooks (BODIES, 200,000) so that every request is a new event:
 # verified, parsed, deduplicated and handed over (to the bot in memory; to the Redis stream,
-# with the dedup check and the append in one script, with Redis).
+# with the dedup check and the append in one script, with Redis). Keep DURATION × the rate
+# below BODIES: past it, Redis (which remembers every key for a day) sees redeliveries, which
+# it answers without storing; the last line says how many entries the stream holds.
 #
 # Needs redis-server and wrk (Debian: apt-get install redis-server wrk) and python3.
 #   benches/redis/throughput.sh
-#   DURATION=30s benches/redis/throughput.sh
+#   DURATION=2s CONNECTIONS=128 benches/redis/throughput.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 load="$root/benches/load"
 cache="$root/.cache/redis"
-duration=${DURATION:-15s}
+duration=${DURATION:-4s}
 connections=${CONNECTIONS:-64}
 bodies=${BODIES:-200000}
 port=39527
