@@ -391,3 +391,80 @@ async fn the_endpoint_recovers_by_itself_when_redis_comes_back() {
     assert_eq!(texts.last().map(String::as_str), Some("during"));
     assert_eq!(texts.iter().filter(|t| *t == "during").count(), 1);
 }
+
+#[tokio::test]
+async fn conversation_windows_are_shared_through_redis_and_expire_with_the_window() {
+    use whatsapp_connector::event::Timestamp;
+    use whatsapp_connector::redis::RedisWindowStore;
+    use whatsapp_connector::window::{ConversationWindows, WindowStore};
+    use whatsapp_connector::{InboundMessage, MessageContent, ProviderKind, WhatsAppAddress};
+
+    let Some(url) =
+        redis_url("conversation_windows_are_shared_through_redis_and_expire_with_the_window")
+    else {
+        return;
+    };
+    let prefix = prefix();
+    let store = |url: &str| {
+        let redis = RedisConnection::open(url).unwrap();
+        RedisWindowStore::new(&redis).with_prefix(prefix.clone())
+    };
+    // Two instances, each with its own connection, one Redis.
+    let (a, b) = (store(&url), store(&url));
+    let (windows_a, windows_b) = (
+        ConversationWindows::new(Arc::new(a.clone())),
+        ConversationWindows::new(Arc::new(b.clone())),
+    );
+    let user = WhatsAppAddress::parse("+14155550100").unwrap();
+    let at =
+        |ago_ms: i64| Timestamp::from_unix_millis(Timestamp::now().unix_millis() - ago_ms).unwrap();
+    let message = |t: Timestamp| {
+        let mut m = InboundMessage::new(
+            ProviderKind::TWILIO,
+            "SM1",
+            MessageContent::Text {
+                body: "hola".into(),
+            },
+        );
+        m.from = Some(user.clone());
+        m.timestamp = Some(t);
+        InboundEvent::Message(m)
+    };
+    let newer = at(60_000);
+    windows_a.observe("bot", &message(newer)).await.unwrap();
+    // A message seen late, written earlier, does not move the window back.
+    windows_b
+        .observe("bot", &message(at(3_600_000)))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.last_message("bot", "+14155550100").await.unwrap(),
+        Some(newer)
+    );
+    let closes = windows_b
+        .window_closes_at("bot", &user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closes.unix_millis() - newer.unix_millis(), 24 * 3600 * 1000);
+    // Forgotten by one instance, gone for both.
+    b.forget("bot", "+14155550100").await.unwrap();
+    assert_eq!(
+        windows_a.window_closes_at("bot", &user).await.unwrap(),
+        None
+    );
+    // The key lives as long as the window: one that closes in 300 ms is gone after it.
+    let almost_closed = at(24 * 3600 * 1000 - 300);
+    windows_a
+        .observe("bot", &message(almost_closed))
+        .await
+        .unwrap();
+    assert!(
+        a.last_message("bot", "+14155550100")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(a.last_message("bot", "+14155550100").await.unwrap(), None);
+}

@@ -1,6 +1,6 @@
 //! Redis for several instances (feature `redis`): the durable inbox on Redis Streams
-//! ([`RedisInbox`]), a shared dedup store ([`RedisDedupStore`]) and a shared send rate
-//! limiter ([`RedisRateLimiter`]).
+//! ([`RedisInbox`]), a shared dedup store ([`RedisDedupStore`]), a shared send rate
+//! limiter ([`RedisRateLimiter`]) and shared conversation windows ([`RedisWindowStore`]).
 //!
 //! Everything goes through one [`RedisConnection`]: a URL of the form
 //! `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS, with the `rustls` or
@@ -22,10 +22,12 @@ use crate::error::ConfigError;
 mod dedup;
 mod inbox;
 mod ratelimit;
+mod window;
 
 pub use dedup::RedisDedupStore;
 pub use inbox::RedisInbox;
 pub use ratelimit::RedisRateLimiter;
+pub use window::RedisWindowStore;
 
 /// A connection to one Redis server, shared by clones: one multiplexed connection that is
 /// opened on first use and reopened by itself after a failure, with a time limit on every
