@@ -195,6 +195,13 @@ pub enum MessageContent {
         /// The contacts.
         contacts: Vec<Contact>,
     },
+    /// An emoji reaction to an earlier message, or its removal.
+    Reaction {
+        /// The provider's id of the message reacted to.
+        message_id: String,
+        /// The emoji; `None` when the user removed the reaction.
+        emoji: Option<String>,
+    },
     /// The reply of a WhatsApp Flow (a form the business sent): the answers as the Flow
     /// returned them, a JSON object (or, when the provider's text is not JSON, that text as a
     /// JSON string).

@@ -626,3 +626,35 @@ fn a_business_scoped_user_id_is_never_a_phone_number_and_reads_back() {
         Some(WhatsAppAddress::UserId("ID.4566546130240823".into()))
     );
 }
+
+#[test]
+fn reactions_name_their_message_or_stay_unsupported() {
+    let event = one_event(
+        "MessageSid=SM2&MessageType=reaction&Body=%F0%9F%91%8D\
+         &OriginalRepliedMessageSid=SM00000000000000000000000000000001\
+         &From=whatsapp%3A%2B14155550100"
+            .as_bytes(),
+    );
+    let json = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        json["content"],
+        json!({"type": "reaction", "message_id": "SM00000000000000000000000000000001", "emoji": "👍"})
+    );
+    assert_eq!(serde_json::from_value::<InboundEvent>(json).unwrap(), event);
+    // Removed: no emoji.
+    let removed = one_event(
+        b"MessageSid=SM3&MessageType=reaction&Body=&OriginalRepliedMessageSid=SM00000000000000000000000000000001",
+    );
+    assert!(matches!(
+        &removed.as_message().unwrap().content,
+        MessageContent::Reaction { emoji: None, .. }
+    ));
+    // The shape seen without the message reacted to: kept as unsupported, never an error.
+    let bare = one_event(include_bytes!("fixtures/twilio/inbound_reaction.form"));
+    assert_eq!(
+        bare.as_message().unwrap().content,
+        MessageContent::Unsupported {
+            reason: "reaction".into()
+        }
+    );
+}

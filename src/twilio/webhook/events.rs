@@ -49,6 +49,9 @@ impl InboundParams<'_> {
     ///
     /// - a Flow's reply when `FlowData` is present, or `InteractiveData` holds a
     ///   `flowResponse` (see [`InboundParams::flow_response`]);
+    /// - a reaction when `MessageType` is `reaction` and `OriginalRepliedMessageSid` names the
+    ///   message (`Body` the emoji; none when it was removed); a reaction without the message
+    ///   it is about stays unsupported;
     /// - a button reply when `ButtonText` or `ButtonPayload` is present;
     /// - media when `NumMedia` is above 0 (every item, `Body` as the caption);
     /// - a location when `Latitude` and `Longitude` are present (`Label` as the name);
@@ -91,6 +94,15 @@ impl InboundParams<'_> {
             (Some(_), None) => return Err(ParseError::missing("Longitude")),
             (None, Some(_)) => return Err(ParseError::missing("Latitude")),
             (None, None) => {}
+        }
+        if self.message_type == Some("reaction")
+            && let Some(message_id) = self.original_replied_message_sid
+        {
+            // The reaction names the message it is about; an empty Body is a removal.
+            return Ok(MessageContent::Reaction {
+                message_id: message_id.to_owned(),
+                emoji: self.body.map(str::to_owned),
+            });
         }
         if let Some(body) = self.body {
             return Ok(MessageContent::Text {
