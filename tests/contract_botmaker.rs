@@ -11,11 +11,11 @@
 //! that does not match the schema), so a 2xx receipt means the request was valid.
 
 use whatsapp_connector::botmaker::{
-    BotmakerProvider, ChatRef, MIME_TYPES, Message, MessageRequest,
+    BotmakerProvider, ChatRef, MIME_TYPES, Message, MessageQuery, MessageRequest,
 };
 use whatsapp_connector::{
     ApiErrorKind, Content, DeliveryStatus, Interactive, InteractiveAction, ListRow, ListSection,
-    Location, Media, OutboundMessage, PhoneNumber, ReplyButton, SendReceipt, Template,
+    Location, Media, OutboundMessage, PhoneNumber, ReplyButton, SendReceipt, Template, Timestamp,
     WhatsAppAddress, WhatsAppProvider,
 };
 
@@ -195,4 +195,58 @@ async fn reactions_are_accepted_and_removed() {
     p.react("51FH77RLXF1BZIEHOLMQ", &to, None)
         .await
         .expect("a 2xx answer to the removal");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn chat_is_read_typed() {
+    // Prism answers with the schema's example or generated data.
+    let p = provider();
+    let chat = p
+        .chat(&WhatsAppAddress::from(to()))
+        .await
+        .expect("a 2xx answer that reads as a chat")
+        .expect("Prism answers 200, not 404");
+    assert!(chat.raw.is_object());
+    let by_id = p
+        .chat_by_reference(&ChatRef::chat_id("KD83JQW0ZX5VR2MTNB7C"))
+        .await
+        .expect("a 2xx answer that reads as a chat");
+    assert!(by_id.is_some());
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn message_history_queries_are_accepted() {
+    let p = provider();
+    let since = Timestamp::parse_rfc3339("2026-04-17T18:00:00Z").unwrap();
+    let until = Timestamp::parse_rfc3339("2026-04-18T18:00:00Z").unwrap();
+    let queries = [
+        MessageQuery::chat(ChatRef::chat_id("KD83JQW0ZX5VR2MTNB7C")),
+        MessageQuery::chat(ChatRef::contact(
+            "acme-whatsapp-5491155550100",
+            &to().into(),
+        ))
+        .from(since)
+        .to(until)
+        .chat_platform("whatsapp")
+        .limit(250),
+        MessageQuery::all().long_term_search(true).limit(1500),
+    ];
+    for query in queries {
+        let page = p
+            .messages_page(&query)
+            .await
+            .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+        for m in &page.messages {
+            assert!(m.raw.is_object());
+        }
+    }
+    // A platform outside the contract's list is refused by the contract.
+    let err = p
+        .messages_page(&MessageQuery::all().chat_platform("carrier-pigeon"))
+        .await
+        .unwrap_err();
+    let status = err.api().map(|a| a.status);
+    assert!(status.is_some_and(|s| (400..500).contains(&s)), "{err:?}");
 }

@@ -1,13 +1,12 @@
 //! Reading Botmaker's answers: a send's receipt, error bodies (v1's `{"error": …}` and v2's
-//! `{"errors": […]}`, classified by [`classify`]), and a chat's window.
+//! `{"errors": […]}`, classified by [`classify`]).
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::webhook::parse_time;
-use crate::error::{ApiError, ApiErrorKind, Error, ParseError, excerpt};
-use crate::event::{DeliveryStatus, Timestamp};
+use crate::error::{ApiError, ApiErrorKind, Error, excerpt};
+use crate::event::DeliveryStatus;
 use crate::message::SendReceipt;
 use crate::provider::ProviderKind;
 use crate::transport::unconfirmed_send;
@@ -154,21 +153,6 @@ fn code_and_message(v: &Value) -> (Option<String>, Option<String>) {
     (code, (!parts.is_empty()).then(|| parts.join("; ")))
 }
 
-/// `whatsAppWindowCloseDatetime` of a chat answer; absent, `null` or `""` is `None`.
-pub(crate) fn window_from_chat(body: &str) -> Result<Option<Timestamp>, ParseError> {
-    const FIELD: &str = "whatsAppWindowCloseDatetime";
-    let v: Value = serde_json::from_str(body)
-        .map_err(|e| ParseError::malformed(format!("the chat answer is not JSON: {e}")))?;
-    match v.get(FIELD) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => parse_time(s)
-            .map(Some)
-            .ok_or_else(|| ParseError::invalid(FIELD, "expected an ISO 8601 time")),
-        Some(_) => Err(ParseError::invalid(FIELD, "expected a string")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,18 +218,5 @@ mod tests {
         let server = api(interpret(URL, 502, None, "<html>bad gateway</html>"));
         assert_eq!(server.kind, ApiErrorKind::ServerError);
         assert_eq!(server.message, "<html>bad gateway</html>");
-    }
-
-    #[test]
-    fn window_field() {
-        assert_eq!(
-            window_from_chat(r#"{"whatsAppWindowCloseDatetime": "2026-04-18T18:37:29.922Z"}"#)
-                .unwrap()
-                .map(|t| t.to_string()),
-            Some("2026-04-18T18:37:29.922Z".into())
-        );
-        assert_eq!(window_from_chat(r#"{"firstName": "Ana"}"#), Ok(None));
-        assert!(window_from_chat(r#"{"whatsAppWindowCloseDatetime": 5}"#).is_err());
-        assert!(window_from_chat("nope").is_err());
     }
 }

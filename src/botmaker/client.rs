@@ -1,11 +1,10 @@
-//! The HTTP calls to Botmaker's API: JSON POSTs that send (with safe retries) and the chat
-//! lookup, each with the `access-token` header.
+//! The HTTP calls to Botmaker's API: JSON POSTs that send (with safe retries) and GETs that
+//! read chats and messages, each with the `access-token` header.
 
 use serde::Serialize;
 
-use super::answer::{api_error, carries_error, interpret, window_from_chat};
-use crate::error::{ConfigError, Error};
-use crate::event::Timestamp;
+use super::answer::{api_error, carries_error, interpret};
+use crate::error::{ConfigError, Error, ParseError};
 use crate::message::SendReceipt;
 use crate::provider::ProviderKind;
 use crate::retry::run_with_retries;
@@ -96,24 +95,44 @@ impl Client {
         .await
     }
 
-    /// `GET /chats/{channelId}:{contactId}`, read for `whatsAppWindowCloseDatetime`. A chat
-    /// Botmaker does not know (404) has no open window.
-    pub(crate) async fn window_closes_at(
-        &self,
-        channel_id: &str,
-        contact_id: &str,
-    ) -> Result<Option<Timestamp>, Error> {
+    /// The base URL with `segments` added to its path (each escaped as one segment).
+    pub(crate) fn url(&self, segments: &[&str]) -> Result<url::Url, Error> {
         let mut url = url::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(ConfigError::new("base_url", e.to_string())))?;
         url.path_segments_mut()
             .map_err(|_| Error::Config(ConfigError::new("base_url", "cannot hold a path")))?
             .pop_if_empty()
-            .push("chats")
-            .push(&format!("{channel_id}:{contact_id}"));
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A URL an answer gave (`nextPage`), resolved against the base URL. The access token
+    /// goes with the request, so the URL must be on the base URL's scheme, host and port.
+    pub(crate) fn answered_url(&self, field: &str, given: &str) -> Result<url::Url, Error> {
+        let base = self.url(&[""])?;
+        let url = base
+            .join(given.trim())
+            .map_err(|_| Error::Parse(ParseError::invalid(field, "is not a URL")))?;
+        if url.origin() != base.origin() {
+            return Err(Error::Parse(ParseError::invalid(
+                field,
+                "is not on the base URL's host; the access token is not sent there",
+            )));
+        }
+        Ok(url)
+    }
+
+    /// `GET url`, retried as the policy allows: the body of a 2xx, or `None` for a 404 when
+    /// `not_found_is_none` (else an error like any other error answer).
+    pub(crate) async fn get(
+        &self,
+        url: &url::Url,
+        not_found_is_none: bool,
+    ) -> Result<Option<String>, Error> {
         let answer = run_with_retries(&self.http.retry, |_| async {
             let request = self.http.request(http::Method::GET, url.as_str());
             let answer = self.exchange(url.as_str(), request, Effect::Reads).await?;
-            if answer.status == 404 || answer.is_success() {
+            if answer.is_success() || (not_found_is_none && answer.status == 404) {
                 Ok(answer)
             } else {
                 let text = answer.text();
@@ -123,9 +142,6 @@ impl Client {
             }
         })
         .await?;
-        if answer.status == 404 {
-            return Ok(None);
-        }
-        window_from_chat(&answer.text()).map_err(Error::Parse)
+        Ok((answer.status != 404).then(|| answer.text()))
     }
 }

@@ -37,6 +37,14 @@
 //! `POST /chats-actions/send-reaction` to react, or `DELETE` on the same path to remove the
 //! reaction. Botmaker answers 204 and 202 and applies them asynchronously.
 
+//! # Chats and their messages
+//!
+//! Through the v2 API, [`BotmakerProvider::chat`] reads a chat (`GET /chats/{chatReference}`):
+//! its ids, WhatsApp window, variables and tags, as a [`Chat`]. [`BotmakerProvider::messages_page`]
+//! and [`BotmakerProvider::next_messages_page`] read a chat's history (`GET /messages`) a page
+//! at a time, and [`BotmakerProvider::messages`] walks the pages up to a bound: to replay what a
+//! bot missed while it was down, ask for the messages since the last one it handled.
+
 use std::fmt;
 
 use async_trait::async_trait;
@@ -50,9 +58,12 @@ use crate::retry::traced_send;
 
 mod answer;
 pub mod auth;
+mod chat;
 mod client;
 mod config;
+mod history;
 mod mapping;
+mod reads;
 mod request;
 pub mod webhook;
 mod wire;
@@ -60,8 +71,13 @@ mod wire;
 pub use crate::transport::DEFAULT_TIMEOUT;
 pub use answer::classify;
 pub use auth::Verifier;
+pub use chat::{Chat, ChatIds};
 pub use client::ACCESS_TOKEN_HEADER;
 pub use config::BotmakerBuilder;
+pub use history::{
+    ChatMessage, ChatMessageContent, MAX_PAGE_LIMIT, MIN_PAGE_LIMIT, MessagePage, MessageQuery,
+    NextPage, Sender,
+};
 pub use mapping::{MIME_TYPES, media_mime_type};
 pub use request::{
     ApiVersion, ChatRef, ContactCard, Message, MessageRequest, TriggerIntentRequest, V1_BASE_URL,
@@ -310,10 +326,10 @@ impl BotmakerProvider {
             .await
     }
 
-    /// Until when free-form messages may be sent to `contact` (WhatsApp's 24-hour window),
-    /// read from `GET /chats/{channelId}:{contactId}`. After it, send a template. `None`
-    /// when Botmaker gives no time, or does not know the chat (no window is open). Needs
-    /// the v2 API.
+    /// Until when free-form messages may be sent to `contact` (WhatsApp's 24-hour window):
+    /// the [`Chat::window_closes_at`] of [`BotmakerProvider::chat`]. After it, send a
+    /// template. `None` when Botmaker gives no time, or does not know the chat (no window is
+    /// open). Needs the v2 API.
     ///
     /// # Errors
     ///
@@ -333,8 +349,7 @@ impl BotmakerProvider {
         contact: &WhatsAppAddress,
     ) -> Result<Option<Timestamp>, Error> {
         self.require_v2("window lookups through the legacy v1 API")?;
-        let channel = self.require_channel()?;
-        self.client.window_closes_at(channel, contact.wa_id()).await
+        Ok(self.chat(contact).await?.and_then(|c| c.window_closes_at))
     }
 }
 

@@ -16,11 +16,21 @@ use super::webhooks::BotmakerWebhook;
 use crate::event::DeliveryStatus;
 use crate::secret::Secret;
 
+/// How many messages a chat's history holds in [`FakeBotmaker`].
+pub const FAKE_HISTORY_LEN: usize = 5;
+/// How many messages a page of [`FakeBotmaker`]'s `GET /messages` holds.
+pub const FAKE_PAGE_SIZE: usize = 2;
+
 /// A fake Botmaker. It answers, checking the `access-token` header:
 ///
 /// - v2 `POST /v2.0/chats-actions/send-messages` and `/v2.0/chats-actions/trigger-intent`
 ///   with 202 `{"webhookNotificationId": …}`;
-/// - v2 `GET /v2.0/chats/{chatReference}` with a chat whose window closes in 24 hours;
+/// - v2 `GET /v2.0/chats/{chatReference}` with a chat whose window closes in 24 hours, with
+///   variables and tags (queue a 404 with [`FakeBotmaker::push_response`] for an unknown chat);
+/// - v2 `GET /v2.0/messages` with the [`FAKE_HISTORY_LEN`] invented messages of the chat asked
+///   for (`chat-id`, or `channel-id` and `contact-id`), one a minute from
+///   2026-04-17T18:00:00Z, filtered by `from` and `to`, [`FAKE_PAGE_SIZE`] a page with a
+///   `nextPage` URL (a `cursor`) to the next;
 /// - v2 `POST /v2.0/chats-actions/send-read-typing-feedback` with 204 (the body needs
 ///   `channelId` and `contactId`, and `typing` is a boolean when present);
 /// - v2 `POST /v2.0/chats-actions/send-reaction` (`messageId` and `reaction`) and `DELETE`
@@ -63,6 +73,7 @@ impl FakeBotmaker {
             .route("/v2.0/chats-actions/send-messages", post(v2_send))
             .route("/v2.0/chats-actions/trigger-intent", post(v2_send))
             .route("/v2.0/chats/{reference}", get(v2_chat))
+            .route("/v2.0/messages", get(v2_messages))
             .route(
                 "/v2.0/chats-actions/send-read-typing-feedback",
                 post(v2_read_typing),
@@ -275,8 +286,103 @@ async fn v2_chat(
         .unwrap_or(("", reference.as_str()));
     let body = json!({
         "chat": {"chatId": "FAKECHAT000000000001", "channelId": channel, "contactId": contact},
+        "creationTime": "2026-01-05T10:00:00Z",
+        "firstName": "Ana",
         "whatsAppWindowCloseDatetime": closes,
+        "variables": {"plan": "gold", "visits": "3"},
+        "tags": ["returningCustomer", "buyer"],
+        "isBotMuted": false,
     });
+    answer(behaviour, || {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    })
+    .await
+}
+
+async fn v2_messages(
+    State(state): State<Arc<BotmakerState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record(&state, Method::GET, &uri, &headers, Bytes::new());
+    let behaviour = state.recorder.next();
+    if !authorized(&state, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid access-token");
+    }
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let time = |name: &str| param(name).map(crate::event::Timestamp::parse_rfc3339);
+    let (from, to) = match (time("from"), time("to")) {
+        (Some(None), _) | (_, Some(None)) => {
+            return error(StatusCode::BAD_REQUEST, "from and to must be date-times");
+        }
+        (from, to) => (from.flatten(), to.flatten()),
+    };
+    let chat = match (param("chat-id"), param("channel-id"), param("contact-id")) {
+        (Some(chat), _, _) => json!({"chatId": chat}),
+        (None, Some(channel), Some(contact)) => json!({
+            "chatId": "FAKECHAT000000000001", "channelId": channel, "contactId": contact
+        }),
+        (None, None, None) => json!({"chatId": "FAKECHAT000000000001"}),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "channel-id and contact-id go together",
+            );
+        }
+    };
+    let start = time::macros::datetime!(2026-04-17 18:00 UTC);
+    let history: Vec<serde_json::Value> = (0..FAKE_HISTORY_LEN)
+        .filter_map(|i| {
+            let at: crate::event::Timestamp = (start + time::Duration::minutes(i as i64)).into();
+            if from.is_some_and(|f| at < f) || to.is_some_and(|t| at > t) {
+                return None;
+            }
+            let from_user = i % 2 == 0;
+            Some(json!({
+                "id": format!("FAKEMSG{i:013}"),
+                "creationTime": at.to_string(),
+                "from": if from_user { "user" } else { "bot" },
+                "chat": chat,
+                "sessionId": format!("{}_2026-04-17T18:00:00Z", chat["chatId"].as_str().unwrap_or("")),
+                "sessionCreationTime": "2026-04-17T18:00:00Z",
+                "content": {"type": "text", "text": format!("mensaje {}", i + 1)},
+            }))
+        })
+        .collect();
+    let cursor: usize = param("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let items: Vec<_> = history
+        .iter()
+        .skip(cursor)
+        .take(FAKE_PAGE_SIZE)
+        .cloned()
+        .collect();
+    let mut body = json!({ "items": items });
+    if cursor + FAKE_PAGE_SIZE < history.len() {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query.iter().filter(|(k, _)| k != "cursor") {
+            next.append_pair(k, v);
+        }
+        next.append_pair("cursor", &(cursor + FAKE_PAGE_SIZE).to_string());
+        body["nextPage"] = json!(format!("http://{host}/v2.0/messages?{}", next.finish()));
+    }
     answer(behaviour, || {
         (
             StatusCode::OK,

@@ -40,7 +40,7 @@ mod webhooks;
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "botmaker"))))]
-pub use botmaker::FakeBotmaker;
+pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
