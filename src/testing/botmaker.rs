@@ -344,25 +344,7 @@ async fn v2_messages(
             );
         }
     };
-    let start = time::macros::datetime!(2026-04-17 18:00 UTC);
-    let history: Vec<serde_json::Value> = (0..FAKE_HISTORY_LEN)
-        .filter_map(|i| {
-            let at: crate::event::Timestamp = (start + time::Duration::minutes(i as i64)).into();
-            if from.is_some_and(|f| at < f) || to.is_some_and(|t| at > t) {
-                return None;
-            }
-            let from_user = i % 2 == 0;
-            Some(json!({
-                "id": format!("FAKEMSG{i:013}"),
-                "creationTime": at.to_string(),
-                "from": if from_user { "user" } else { "bot" },
-                "chat": chat,
-                "sessionId": format!("{}_2026-04-17T18:00:00Z", chat["chatId"].as_str().unwrap_or("")),
-                "sessionCreationTime": "2026-04-17T18:00:00Z",
-                "content": {"type": "text", "text": format!("mensaje {}", i + 1)},
-            }))
-        })
-        .collect();
+    let history = fake_history(&chat, from, to);
     let cursor: usize = param("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let items: Vec<_> = history
         .iter()
@@ -392,6 +374,34 @@ async fn v2_messages(
             .into_response()
     })
     .await
+}
+
+/// The fake's message history of a chat: `FAKE_HISTORY_LEN` messages a minute apart, user
+/// and bot in turn, those between `from` and `to`.
+fn fake_history(
+    chat: &serde_json::Value,
+    from: Option<crate::event::Timestamp>,
+    to: Option<crate::event::Timestamp>,
+) -> Vec<serde_json::Value> {
+    let start = time::macros::datetime!(2026-04-17 18:00 UTC);
+    (0..FAKE_HISTORY_LEN)
+        .filter_map(|i| {
+            let at: crate::event::Timestamp = (start + time::Duration::minutes(i as i64)).into();
+            if from.is_some_and(|f| at < f) || to.is_some_and(|t| at > t) {
+                return None;
+            }
+            let from_user = i % 2 == 0;
+            Some(json!({
+                "id": format!("FAKEMSG{i:013}"),
+                "creationTime": at.to_string(),
+                "from": if from_user { "user" } else { "bot" },
+                "chat": chat,
+                "sessionId": format!("{}_2026-04-17T18:00:00Z", chat["chatId"].as_str().unwrap_or("")),
+                "sessionCreationTime": "2026-04-17T18:00:00Z",
+                "content": {"type": "text", "text": format!("mensaje {}", i + 1)},
+            }))
+        })
+        .collect()
 }
 
 async fn v1_send(
