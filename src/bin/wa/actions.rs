@@ -2,13 +2,13 @@
 //! messages.
 
 use clap::Args;
-use whatsapp_connector::botmaker::BotmakerProvider;
-use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::{
     Error, InboundMessage, MessageContent, ProviderKind, WhatsAppAddress, WhatsAppProvider,
 };
 
-use super::common::{Failure, credential, error_chain, http_url, print_line, usage};
+use super::common::{
+    BotmakerAuth, Failure, TwilioAuth, botmaker_channel, error_chain, http_url, print_line, usage,
+};
 
 #[derive(Debug, Args)]
 pub struct TwilioTypingArgs {
@@ -18,18 +18,8 @@ pub struct TwilioTypingArgs {
     /// The user who sent it: +E.164, or whatsapp:+E.164.
     #[arg(long, value_name = "NUMBER", value_parser = WhatsAppAddress::parse)]
     to: WhatsAppAddress,
-    /// The Twilio account SID (AC…).
-    #[arg(long, value_name = "SID", env = "TWILIO_ACCOUNT_SID")]
-    account_sid: Option<String>,
-    /// The account's auth token. Prefer the environment variable: command lines can be seen
-    /// by other users of the machine.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "TWILIO_AUTH_TOKEN",
-        hide_env_values = true
-    )]
-    auth_token: Option<String>,
+    #[command(flatten)]
+    auth: TwilioAuth,
     /// Call this Messaging API host instead of Twilio's (a test server).
     #[arg(long, value_name = "URL", value_parser = http_url)]
     base_url: Option<String>,
@@ -38,19 +28,7 @@ pub struct TwilioTypingArgs {
 /// `wa typing twilio`: Twilio's typing indicator (a public beta at Twilio), which also marks
 /// the message read.
 pub async fn twilio_typing(args: TwilioTypingArgs) -> Result<(), Failure> {
-    let sid = credential(
-        args.account_sid,
-        "account SID",
-        "TWILIO_ACCOUNT_SID",
-        "--account-sid",
-    )?;
-    let token = credential(
-        args.auth_token,
-        "auth token",
-        "TWILIO_AUTH_TOKEN",
-        "--auth-token",
-    )?;
-    let mut builder = TwilioProvider::builder(sid).auth_token(token);
+    let mut builder = args.auth.builder()?;
     if let Some(b) = args.base_url {
         builder = builder.messaging_base_url(b);
     }
@@ -73,15 +51,8 @@ pub struct BotmakerTypingArgs {
     /// The user to show it to: their phone number, in international form.
     #[arg(long, value_name = "NUMBER", value_parser = WhatsAppAddress::parse)]
     to: WhatsAppAddress,
-    /// The Botmaker API access token. Prefer the environment variable: command lines can be
-    /// seen by other users of the machine.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "BOTMAKER_ACCESS_TOKEN",
-        hide_env_values = true
-    )]
-    access_token: Option<String>,
+    #[command(flatten)]
+    auth: BotmakerAuth,
     /// The WhatsApp channel the user wrote to.
     #[arg(long, value_name = "ID", env = "BOTMAKER_CHANNEL_ID")]
     channel_id: Option<String>,
@@ -92,21 +63,8 @@ pub struct BotmakerTypingArgs {
 
 /// `wa typing botmaker`: Botmaker's read/typing feedback with `typing: true`.
 pub async fn botmaker_typing(args: BotmakerTypingArgs) -> Result<(), Failure> {
-    let token = credential(
-        args.access_token,
-        "access token",
-        "BOTMAKER_ACCESS_TOKEN",
-        "--access-token",
-    )?;
-    let channel = credential(
-        args.channel_id,
-        "channel",
-        "BOTMAKER_CHANNEL_ID",
-        "--channel-id",
-    )?;
-    let mut builder = BotmakerProvider::builder()
-        .access_token(token)
-        .channel_id(channel);
+    let builder = args.auth.builder()?;
+    let mut builder = builder.channel_id(botmaker_channel(args.channel_id)?);
     if let Some(url) = args.base_url {
         builder = builder.base_url(url);
     }
@@ -141,15 +99,8 @@ pub struct BotmakerReactArgs {
     /// it is only shown in the output.
     #[arg(long, value_name = "NUMBER", value_parser = WhatsAppAddress::parse)]
     to: Option<WhatsAppAddress>,
-    /// The Botmaker API access token. Prefer the environment variable: command lines can be
-    /// seen by other users of the machine.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "BOTMAKER_ACCESS_TOKEN",
-        hide_env_values = true
-    )]
-    access_token: Option<String>,
+    #[command(flatten)]
+    auth: BotmakerAuth,
     /// Call this API host instead of Botmaker's (a test server).
     #[arg(long, value_name = "URL", value_parser = http_url)]
     base_url: Option<String>,
@@ -157,13 +108,7 @@ pub struct BotmakerReactArgs {
 
 /// `wa react botmaker`: sets or removes a reaction.
 pub async fn botmaker_react(args: BotmakerReactArgs) -> Result<(), Failure> {
-    let token = credential(
-        args.access_token,
-        "access token",
-        "BOTMAKER_ACCESS_TOKEN",
-        "--access-token",
-    )?;
-    let mut builder = BotmakerProvider::builder().access_token(token);
+    let mut builder = args.auth.builder()?;
     if let Some(url) = args.base_url {
         builder = builder.base_url(url);
     }

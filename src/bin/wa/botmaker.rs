@@ -7,8 +7,8 @@ use whatsapp_connector::{
 };
 
 use super::common::{
-    ContentArgs, Failure, credential, error_chain, header_value, http_url, invalid, non_empty,
-    print_json, print_line, read_stdin, usage,
+    BotmakerAuth, ContentArgs, Failure, botmaker_channel, error_chain, header_value, http_url,
+    invalid, non_empty, print_json, print_line, read_stdin, usage,
 };
 
 /// The URL the webhook is taken to have arrived at: Botmaker's token does not cover it.
@@ -106,15 +106,8 @@ pub struct SendArgs {
     /// The Botmaker API version.
     #[arg(long, value_enum, default_value_t = ApiArg::V2)]
     api: ApiArg,
-    /// The Botmaker API access token. Prefer the environment variable: command lines can be
-    /// seen by other users of the machine.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "BOTMAKER_ACCESS_TOKEN",
-        hide_env_values = true
-    )]
-    access_token: Option<String>,
+    #[command(flatten)]
+    auth: BotmakerAuth,
     /// The WhatsApp channel to send from.
     #[arg(long, value_name = "ID", env = "BOTMAKER_CHANNEL_ID")]
     channel_id: Option<String>,
@@ -125,27 +118,14 @@ pub struct SendArgs {
 
 /// `wa send botmaker`: sends one message and prints the receipt as JSON.
 pub async fn send(args: SendArgs) -> Result<(), Failure> {
-    let token = credential(
-        args.access_token,
-        "access token",
-        "BOTMAKER_ACCESS_TOKEN",
-        "--access-token",
-    )?;
-    let channel = credential(
-        args.channel_id,
-        "channel",
-        "BOTMAKER_CHANNEL_ID",
-        "--channel-id",
-    )?;
+    let builder = args.auth.builder()?;
+    let channel = botmaker_channel(args.channel_id)?;
     let content = args.content.into_content(Template::named, args.mime_type)?;
     let version = match args.api {
         ApiArg::V2 => ApiVersion::V2,
         ApiArg::V1 => ApiVersion::V1,
     };
-    let mut builder = BotmakerProvider::builder()
-        .access_token(token)
-        .channel_id(channel)
-        .api_version(version);
+    let mut builder = builder.channel_id(channel).api_version(version);
     if let Some(url) = args.base_url {
         builder = builder.base_url(url);
     }

@@ -317,3 +317,71 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
 pub fn note(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "wa: {message}");
 }
+
+/// Twilio's credentials, from flags or the environment.
+#[derive(Debug, clap::Args)]
+pub struct TwilioAuth {
+    /// The Twilio account SID (AC…).
+    #[arg(long, value_name = "SID", env = "TWILIO_ACCOUNT_SID")]
+    account_sid: Option<String>,
+    /// The account's auth token. Prefer the environment variable: command lines can be seen
+    /// by other users of the machine.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "TWILIO_AUTH_TOKEN",
+        hide_env_values = true
+    )]
+    auth_token: Option<String>,
+}
+
+impl TwilioAuth {
+    /// A provider builder with these credentials, or the usage failure naming the missing one.
+    pub fn builder(self) -> Result<whatsapp_connector::twilio::TwilioBuilder, Failure> {
+        let sid = credential(
+            self.account_sid,
+            "account SID",
+            "TWILIO_ACCOUNT_SID",
+            "--account-sid",
+        )?;
+        let token = credential(
+            self.auth_token,
+            "auth token",
+            "TWILIO_AUTH_TOKEN",
+            "--auth-token",
+        )?;
+        Ok(whatsapp_connector::twilio::TwilioProvider::builder(sid).auth_token(token))
+    }
+}
+
+/// Botmaker's access token, from the flag or the environment.
+#[derive(Debug, clap::Args)]
+pub struct BotmakerAuth {
+    /// The Botmaker API access token. Prefer the environment variable: command lines can be
+    /// seen by other users of the machine.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "BOTMAKER_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
+    access_token: Option<String>,
+}
+
+impl BotmakerAuth {
+    /// A provider builder with this token, or the usage failure saying it is missing.
+    pub fn builder(self) -> Result<whatsapp_connector::botmaker::BotmakerBuilder, Failure> {
+        let token = credential(
+            self.access_token,
+            "access token",
+            "BOTMAKER_ACCESS_TOKEN",
+            "--access-token",
+        )?;
+        Ok(whatsapp_connector::botmaker::BotmakerProvider::builder().access_token(token))
+    }
+}
+
+/// The Botmaker channel, from `--channel-id` or `BOTMAKER_CHANNEL_ID`.
+pub fn botmaker_channel(channel_id: Option<String>) -> Result<String, Failure> {
+    credential(channel_id, "channel", "BOTMAKER_CHANNEL_ID", "--channel-id")
+}

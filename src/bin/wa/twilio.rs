@@ -1,7 +1,6 @@
 //! `wa twilio …`, `wa parse twilio` and `wa send twilio`.
 
 use clap::{Args, Subcommand, ValueEnum};
-use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::twilio::signature::{
     self, Algorithm, BODY_HASH_PARAM, SETTINGS_HEADER, SIGNATURE_HEADER, Verifier,
 };
@@ -12,8 +11,8 @@ use whatsapp_connector::{
 };
 
 use super::common::{
-    ContentArgs, Failure, credential, error_chain, header_value, http_url, invalid, non_empty,
-    print_json, print_line, read_stdin, usage,
+    ContentArgs, Failure, TwilioAuth, credential, error_chain, header_value, http_url, invalid,
+    non_empty, print_json, print_line, read_stdin, usage,
 };
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -201,18 +200,8 @@ pub struct SendArgs {
     to: WhatsAppAddress,
     #[command(flatten)]
     content: ContentArgs,
-    /// The Twilio account SID (AC…).
-    #[arg(long, value_name = "SID", env = "TWILIO_ACCOUNT_SID")]
-    account_sid: Option<String>,
-    /// The account's auth token. Prefer the environment variable: command lines can be seen
-    /// by other users of the machine.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "TWILIO_AUTH_TOKEN",
-        hide_env_values = true
-    )]
-    auth_token: Option<String>,
+    #[command(flatten)]
+    auth: TwilioAuth,
     /// The sender: the bot's WhatsApp number, whatsapp:+E.164.
     #[arg(long, value_name = "NUMBER", env = "TWILIO_FROM")]
     from: Option<String>,
@@ -223,18 +212,7 @@ pub struct SendArgs {
 
 /// `wa send twilio`: sends one message and prints the receipt as JSON.
 pub async fn send(args: SendArgs) -> Result<(), Failure> {
-    let sid = credential(
-        args.account_sid,
-        "account SID",
-        "TWILIO_ACCOUNT_SID",
-        "--account-sid",
-    )?;
-    let token = credential(
-        args.auth_token,
-        "auth token",
-        "TWILIO_AUTH_TOKEN",
-        "--auth-token",
-    )?;
+    let builder = args.auth.builder()?;
     let from = credential(args.from, "sender", "TWILIO_FROM", "--from")?;
     let content = args.content.into_content(
         |name| {
@@ -246,7 +224,7 @@ pub async fn send(args: SendArgs) -> Result<(), Failure> {
         },
         None,
     )?;
-    let mut builder = TwilioProvider::builder(sid).auth_token(token).from(&from);
+    let mut builder = builder.from(&from);
     if let Some(b) = args.base_url {
         builder = builder.base_url(b);
     }
