@@ -166,16 +166,7 @@ async fn create_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let recorded = RecordedRequest {
-        method: Method::POST,
-        path: uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        headers: headers.clone(),
-        body,
-    };
-    state.recorder.record(recorded.clone());
+    let recorded = record_post(&state, &uri, &headers, body);
     let behaviour = state.recorder.next();
     if sid != state.account_sid || !basic_auth_ok(&headers, &state.account_sid, &state.auth_token) {
         return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
@@ -230,16 +221,7 @@ async fn typing_indicator(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let recorded = RecordedRequest {
-        method: Method::POST,
-        path: uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        headers: headers.clone(),
-        body,
-    };
-    state.recorder.record(recorded.clone());
+    let recorded = record_post(&state, &uri, &headers, body);
     let behaviour = state.recorder.next();
     if !basic_auth_ok(&headers, &state.account_sid, &state.auth_token) {
         return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
@@ -297,6 +279,26 @@ fn message_resource(
         "to": to,
         "uri": format!("/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}.json"),
     })
+}
+
+/// Records a `POST` and returns what was recorded.
+fn record_post(
+    state: &TwilioState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> RecordedRequest {
+    let recorded = RecordedRequest {
+        method: Method::POST,
+        path: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        headers: headers.clone(),
+        body,
+    };
+    state.recorder.record(recorded.clone());
+    recorded
 }
 
 fn record_get(state: &TwilioState, uri: &Uri, headers: &HeaderMap) {

@@ -48,16 +48,7 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
         inner.api_base, inner.account_sid
     );
     run_with_retries(&inner.http.retry, |_| async {
-        let request = inner
-            .http
-            .request(http::Method::POST, &url)
-            .basic_auth(user, Some(password))
-            .header(http::header::ACCEPT, "application/json")
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body.clone());
+        let request = form_post(inner, &url, (user, password), body.clone());
         let answer = transport::exchange(&TWILIO, &url, Effect::Sends, request).await?;
         if answer.is_success() {
             receipt(&url, answer.status, &answer.body)
@@ -67,6 +58,25 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
         }
     })
     .await
+}
+
+/// A form `POST` to `url` with the account's Basic credentials, asking for JSON back.
+fn form_post(
+    inner: &Inner,
+    url: &str,
+    (user, password): (&str, &str),
+    body: String,
+) -> reqwest::RequestBuilder {
+    inner
+        .http
+        .request(http::Method::POST, url)
+        .basic_auth(user, Some(password))
+        .header(http::header::ACCEPT, "application/json")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
 }
 
 /// `POST {messaging}/v2/Indicators/Typing.json` with `messageId` and `channel=whatsapp`,
@@ -90,16 +100,7 @@ pub(crate) async fn typing(inner: &Inner, message_sid: &str) -> Result<(), Error
     let url = format!("{}/v2/Indicators/Typing.json", inner.messaging_base);
     tracing::debug!(message_id = message_sid, "twilio: typing indicator");
     run_with_retries(&inner.http.retry, |_| async {
-        let request = inner
-            .http
-            .request(http::Method::POST, &url)
-            .basic_auth(user, Some(password))
-            .header(http::header::ACCEPT, "application/json")
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body.clone());
+        let request = form_post(inner, &url, (user, password), body.clone());
         let answer = transport::exchange(&TWILIO, &url, Effect::Reads, request).await?;
         let text = answer.text();
         if !answer.is_success() {
