@@ -95,6 +95,33 @@ impl Client {
         .await
     }
 
+    /// `method url` with an optional JSON body, retried as the policy allows (429s, failures
+    /// to connect): the answer of a 2xx, else the [`Error::Api`] of the error answer. A request
+    /// with [`Effect::Sends`] that gets no complete answer is [`Error::MaybeSent`].
+    pub(crate) async fn call<B: Serialize + ?Sized>(
+        &self,
+        method: http::Method,
+        url: &url::Url,
+        body: Option<&B>,
+        effect: Effect,
+    ) -> Result<transport::Answer, Error> {
+        run_with_retries(&self.http.retry, |_| async {
+            let mut request = self.http.request(method.clone(), url.as_str());
+            if let Some(b) = body {
+                request = request.json(b);
+            }
+            let answer = self.exchange(url.as_str(), request, effect).await?;
+            if answer.is_success() {
+                return Ok(answer);
+            }
+            let text = answer.text();
+            let json = serde_json::from_str(&text).ok();
+            let error = api_error(answer.status, answer.retry_after, &text, json.as_ref());
+            Err(Error::from(error))
+        })
+        .await
+    }
+
     /// The base URL with `segments` added to its path (each escaped as one segment).
     pub(crate) fn url(&self, segments: &[&str]) -> Result<url::Url, Error> {
         let mut url = url::Url::parse(&self.base_url)

@@ -58,6 +58,7 @@ use crate::retry::traced_send;
 
 mod answer;
 pub mod auth;
+mod bulk;
 mod chat;
 mod client;
 mod config;
@@ -65,12 +66,16 @@ mod history;
 mod mapping;
 mod reads;
 mod request;
+mod template_api;
+mod template_rules;
+mod templates;
 pub mod webhook;
 mod wire;
 
 pub use crate::transport::DEFAULT_TIMEOUT;
 pub use answer::classify;
 pub use auth::Verifier;
+pub use bulk::{BulkReport, ChatOutcome, ChatResult, MAX_BATCH_ITEMS};
 pub use chat::{Chat, ChatIds};
 pub use client::ACCESS_TOKEN_HEADER;
 pub use config::BotmakerBuilder;
@@ -82,6 +87,11 @@ pub use mapping::{MIME_TYPES, media_mime_type};
 pub use request::{
     ApiVersion, ChatRef, ContactCard, Message, MessageRequest, TriggerIntentRequest, V1_BASE_URL,
     V2_BASE_URL,
+};
+pub use template_api::{MAX_TEMPLATE_PAGES, TemplateQuery};
+pub use templates::{
+    ButtonKind, HeaderFormat, MAX_BODY_CHARS, MAX_BUTTON_CHARS, MAX_NAME_CHARS, MAX_QUICK_REPLIES,
+    NewTemplate, TemplateButton, TemplateCategory, TemplateHeader, TemplateState, WhatsAppTemplate,
 };
 pub use webhook::{
     Envelope, Extra, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,

@@ -358,6 +358,21 @@ impl TriggerIntentRequest {
         &self.variables
     }
 
+    /// The tags.
+    pub fn tags(&self) -> &BTreeMap<String, bool> {
+        &self.tags
+    }
+
+    /// Your reference (`webhookPayload`), if set.
+    pub fn webhook_payload(&self) -> Option<&str> {
+        self.webhook_payload.as_deref()
+    }
+
+    /// The intent run after this one (`postActionIntentIdOrName`), if set.
+    pub fn next_intent(&self) -> Option<&str> {
+        self.then_intent.as_deref()
+    }
+
     pub(crate) fn wire(&self) -> wire::TriggerIntent<'_> {
         wire::TriggerIntent {
             chat: self.chat.wire(),
