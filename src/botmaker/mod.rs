@@ -67,6 +67,7 @@ mod mapping;
 mod reads;
 mod request;
 mod template_api;
+mod template_kinds;
 mod template_rules;
 mod templates;
 pub mod webhook;

@@ -1,9 +1,9 @@
 //! The rules a WhatsApp template is checked against before it is created: its name, language,
 //! texts, variables and buttons.
 
+use super::template_kinds::{ButtonKind, HeaderFormat};
 use super::templates::{
-    ButtonKind, HeaderFormat, MAX_BUTTON_CHARS, MAX_NAME_CHARS, MAX_QUICK_REPLIES, TemplateButton,
-    TemplateHeader,
+    MAX_BUTTON_CHARS, MAX_NAME_CHARS, MAX_QUICK_REPLIES, TemplateButton, TemplateHeader,
 };
 use crate::error::ValidationError;
 

@@ -16,6 +16,8 @@ use super::webhooks::BotmakerWebhook;
 use crate::event::DeliveryStatus;
 use crate::secret::Secret;
 
+mod catalog;
+
 /// How many messages a chat's history holds in [`FakeBotmaker`].
 pub const FAKE_HISTORY_LEN: usize = 5;
 /// How many messages a page of [`FakeBotmaker`]'s `GET /messages` holds.
@@ -35,6 +37,15 @@ pub const FAKE_PAGE_SIZE: usize = 2;
 ///   `channelId` and `contactId`, and `typing` is a boolean when present);
 /// - v2 `POST /v2.0/chats-actions/send-reaction` (`messageId` and `reaction`) and `DELETE`
 ///   on the same path (`messageId`) with 202;
+/// - v2 `GET /v2.0/whatsapp/templates` (filtered by `state` and `queues`; in pages with a
+///   `nextPage` once [`FakeBotmaker::page_templates`] sets a size), `POST` on the same path
+///   (stores the template as `BOTMAKER_PENDING`, 201; 400 without `name` or `body.text`, or for
+///   a name taken), and `GET`/`DELETE /v2.0/whatsapp/templates/{name}` (200 or 204; 404 for a
+///   name it does not hold); templates are added with [`FakeBotmaker::add_template`];
+/// - v2 `POST /v2.0/chats-actions/batch/trigger-intent` with 202 and one item a chat:
+///   `{"webhookNotificationId": …}`, or `{"errors": […]}` for a chat without a reference, an
+///   item without `intentIdOrName`, or a contact refused with [`FakeBotmaker::reject_contact`];
+///   400 past 500 items;
 /// - v1 `POST /api/v1.0/message/v3` with 200 `{"id": …}` and `/api/v1.0/intent/v2` with 200.
 ///
 /// Every request is recorded; [`FakeBotmaker::push_response`] queues other answers. When a
@@ -53,6 +64,9 @@ struct BotmakerState {
     next_id: AtomicU64,
     webhook: std::sync::Mutex<Option<(String, Secret)>>,
     http: reqwest::Client,
+    templates: std::sync::Mutex<Vec<serde_json::Value>>,
+    template_page: std::sync::Mutex<Option<usize>>,
+    rejected_contacts: std::sync::Mutex<Vec<String>>,
 }
 
 impl FakeBotmaker {
@@ -68,10 +82,25 @@ impl FakeBotmaker {
             next_id: AtomicU64::new(1),
             webhook: std::sync::Mutex::new(None),
             http: reqwest::Client::new(),
+            templates: std::sync::Mutex::new(Vec::new()),
+            template_page: std::sync::Mutex::new(None),
+            rejected_contacts: std::sync::Mutex::new(Vec::new()),
         });
         let router = Router::new()
             .route("/v2.0/chats-actions/send-messages", post(v2_send))
             .route("/v2.0/chats-actions/trigger-intent", post(v2_send))
+            .route(
+                "/v2.0/chats-actions/batch/trigger-intent",
+                post(catalog::batch),
+            )
+            .route(
+                "/v2.0/whatsapp/templates",
+                get(catalog::list).post(catalog::create),
+            )
+            .route(
+                "/v2.0/whatsapp/templates/{name}",
+                get(catalog::one).delete(catalog::one),
+            )
             .route("/v2.0/chats/{reference}", get(v2_chat))
             .route("/v2.0/messages", get(v2_messages))
             .route(
@@ -110,11 +139,36 @@ impl FakeBotmaker {
         self.state.recorder.push(response);
     }
 
+    /// Adds a template, as Botmaker would answer with it (`{"name": …, "state": "APPROVED",
+    /// "body": {"text": …}, …}`).
+    pub fn add_template(&self, template: serde_json::Value) {
+        lock(&self.state.templates).push(template);
+    }
+
+    /// The templates the fake holds, in order.
+    pub fn templates(&self) -> Vec<serde_json::Value> {
+        lock(&self.state.templates).clone()
+    }
+
+    /// Lists templates in pages of `size` with a `nextPage` link (`None`: all at once, as
+    /// Botmaker's OpenAPI describes the list).
+    pub fn page_templates(&self, size: Option<usize>) {
+        *lock(&self.state.template_page) = size;
+    }
+
+    /// Makes the batch trigger refuse every item for `contact_id` with an error item.
+    pub fn reject_contact(&self, contact_id: &str) {
+        lock(&self.state.rejected_contacts).push(contact_id.to_owned());
+    }
+
     /// Where status snapshots go after each send, and the token they carry.
     pub fn set_webhook(&self, url: Option<String>, token: &str) {
-        *self.state.webhook.lock().unwrap_or_else(|p| p.into_inner()) =
-            url.map(|u| (u, Secret::new(token)));
+        *lock(&self.state.webhook) = url.map(|u| (u, Secret::new(token)));
     }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {
