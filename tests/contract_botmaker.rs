@@ -250,3 +250,105 @@ async fn message_history_queries_are_accepted() {
     let status = err.api().map(|a| a.status);
     assert!(status.is_some_and(|s| (400..500).contains(&s)), "{err:?}");
 }
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn templates_are_listed_read_created_and_deleted() {
+    use whatsapp_connector::botmaker::{
+        HeaderFormat, NewTemplate, TemplateButton, TemplateCategory, TemplateHeader, TemplateQuery,
+        TemplateState,
+    };
+    let p = provider();
+    for query in [
+        TemplateQuery::all(),
+        TemplateQuery::all().with_state(TemplateState::Approved),
+        TemplateQuery::all()
+            .with_state(TemplateState::Rejected)
+            .with_queue("ventas")
+            .with_queue("soporte"),
+    ] {
+        let list = p
+            .whatsapp_templates(&query)
+            .await
+            .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+        for t in &list {
+            assert!(t.raw.is_object());
+        }
+    }
+    let one = p
+        .whatsapp_template("pedido_listo")
+        .await
+        .expect("a 2xx answer that reads as a template");
+    assert!(one.is_some_and(|t| t.raw.is_object()));
+
+    let texts = NewTemplate::new("turno_confirmado", "Hola {{1}}, tu turno es el {{2}}.")
+        .with_category(TemplateCategory::Utility)
+        .with_locale("es_AR")
+        .with_phone_line_number("5491155550100")
+        .with_bot_name("Recepción")
+        .with_opt_in_image("https://cdn.example.com/opt-in.png")
+        .with_header(TemplateHeader::text("Turno {{1}}"))
+        .with_footer("Clínica Ejemplo")
+        .with_button(TemplateButton::quick_reply("Confirmar").with_intent("confirmar_turno"))
+        .with_button(TemplateButton::quick_reply("Cancelar").with_webhook_payload("cancelar"));
+    let links = NewTemplate::new("factura_lista", "Tu factura {{numero}} está lista.")
+        .with_category(TemplateCategory::Utility)
+        .with_header(TemplateHeader::media(
+            HeaderFormat::Document,
+            "https://cdn.example.com/factura-ejemplo.pdf",
+        ))
+        .with_button(TemplateButton::url(
+            "Ver",
+            "https://example.com/f/{facturaId}",
+        ))
+        .with_button(TemplateButton::phone_number("Llamar", "+5491155550100"));
+    for t in [texts, links] {
+        let created = p
+            .create_whatsapp_template(&t)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", t.name()));
+        assert!(created.raw.is_object());
+    }
+    p.delete_whatsapp_template("turno_confirmado")
+        .await
+        .expect("a 2xx answer to the delete");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_BOTMAKER_URL"]
+async fn bulk_sends_are_accepted_chat_by_chat() {
+    use whatsapp_connector::botmaker::{MAX_BATCH_ITEMS, TriggerIntentRequest};
+    let requests: Vec<_> = (0..MAX_BATCH_ITEMS + 3)
+        .map(|i| {
+            let chat = if i % 2 == 0 {
+                ChatRef::contact("acme-whatsapp-5491155550100", &to().into())
+            } else {
+                ChatRef::chat_id("KD83JQW0ZX5VR2MTNB7C")
+            };
+            TriggerIntentRequest::new(chat, "pedido_listo")
+                .with_variable("pedido", format!("A-{i}"))
+                .with_tag("notificado", true)
+                .with_webhook_payload(format!("envio-{i}"))
+                .then_intent("menu")
+        })
+        .collect();
+    let report = provider()
+        .trigger_intent_bulk(&requests)
+        .await
+        .expect("valid requests");
+    assert_eq!(report.requests, 2);
+    assert_eq!(report.results.len(), requests.len());
+    for r in &report.results {
+        // Prism answers each batch with generated items, which may not be one a chat: then
+        // the chats may have been sent. Never a refusal of the request itself.
+        if let whatsapp_connector::botmaker::ChatOutcome::Failed(e) = &r.outcome {
+            assert!(e.api().is_none(), "the contract refused a batch: {e}");
+        }
+    }
+    // A batch of one chat: Prism's one generated item is that chat's.
+    let one = provider()
+        .trigger_intent_bulk(&requests[..1])
+        .await
+        .expect("a valid request");
+    assert!(one.results[0].outcome.is_accepted(), "{:?}", one.results[0]);
+}
