@@ -9,6 +9,9 @@
 //! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
 //! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
 //! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
+//! wa templates botmaker list [--state approved|rejected] [--queue Q]... [--base-url URL]
+//! wa templates botmaker get|delete NAME [--base-url URL]
+//! wa templates botmaker create --name N --body TEXT [--category C] [--locale L] [--footer T] [--quick-reply LABEL[=INTENT]]... [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
@@ -25,6 +28,7 @@ mod botmaker;
 mod common;
 mod mammut;
 mod simulate;
+mod templates_botmaker;
 mod twilio;
 
 use std::ffi::OsString;
@@ -68,6 +72,9 @@ enum Command {
     /// React to a message with an emoji, or remove the reaction.
     #[command(subcommand)]
     React(ReactCommand),
+    /// List, show, create and delete WhatsApp templates; lists print JSON.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Send a correctly signed webhook to a running server, as the provider would.
     #[command(subcommand)]
     Simulate(SimulateCommand),
@@ -105,6 +112,13 @@ enum TypingCommand {
 enum ReactCommand {
     /// React through Botmaker's API (Twilio's Messages API sends no reactions).
     Botmaker(actions::BotmakerReactArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TemplatesCommand {
+    /// Botmaker's WhatsApp templates (API v2, `/whatsapp/templates`).
+    #[command(subcommand)]
+    Botmaker(templates_botmaker::Command),
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +166,9 @@ fn run(command: Command) -> Result<(), Failure> {
             common::block_on(actions::botmaker_typing(a))
         }
         Command::React(ReactCommand::Botmaker(a)) => common::block_on(actions::botmaker_react(a)),
+        Command::Templates(TemplatesCommand::Botmaker(c)) => {
+            common::block_on(templates_botmaker::run(c))
+        }
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Mammut(c) => mammut::run(c),
