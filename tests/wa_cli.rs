@@ -178,6 +178,39 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["--target", "--token", "--from", "--to", "--text"],
         &[],
     ),
+    (
+        "templates botmaker list",
+        &["--state", "--queue", "--access-token", "--base-url"],
+        &["BOTMAKER_ACCESS_TOKEN"],
+    ),
+    (
+        "templates botmaker get",
+        &["--access-token", "--base-url"],
+        &["BOTMAKER_ACCESS_TOKEN"],
+    ),
+    (
+        "templates botmaker create",
+        &[
+            "--name",
+            "--body",
+            "--category",
+            "--locale",
+            "--header",
+            "--header-media",
+            "--footer",
+            "--quick-reply",
+            "--phone-line",
+            "--bot-name",
+            "--access-token",
+            "--base-url",
+        ],
+        &["BOTMAKER_ACCESS_TOKEN"],
+    ),
+    (
+        "templates botmaker delete",
+        &["--access-token", "--base-url"],
+        &["BOTMAKER_ACCESS_TOKEN"],
+    ),
     ("mammut check", &[], &[]),
     ("mammut update", &["--id", "--style"], &[]),
 ];
@@ -248,7 +281,15 @@ fn top_level_help_lists_the_commands() {
     assert_eq!(
         commands,
         [
-            "twilio", "botmaker", "parse", "send", "typing", "react", "simulate", "mammut"
+            "twilio",
+            "botmaker",
+            "parse",
+            "send",
+            "typing",
+            "react",
+            "templates",
+            "simulate",
+            "mammut"
         ]
     );
 }
