@@ -17,7 +17,8 @@
 //! The echo bot shows a typing indicator before each reply (`typing`), reacts to the first
 //! message it gets on Botmaker (`react`), answers each message through its provider's `send`,
 //! and the transcript shows the messages, the typing marks, the reaction, the replies and the
-//! status callbacks as they arrive.
+//! status callbacks as they arrive. Last, the Botmaker bot sends an interactive message with
+//! reply buttons, and the fake Botmaker is asked what it received.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -32,8 +33,8 @@ use whatsapp_connector::server::{Delivery, PublicUrl, WebhookServer};
 use whatsapp_connector::testing::{BotmakerWebhook, FakeBotmaker, FakeTwilio, TwilioWebhook, post};
 use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::{
-    Author, InboundEvent, InboundMessage, MessageContent, OutboundMessage, PhoneNumber,
-    ProviderKind,
+    Author, Content, InboundEvent, InboundMessage, Interactive, MessageContent, OutboundMessage,
+    PhoneNumber, ProviderKind, ReplyButton, WhatsAppProvider,
 };
 
 // Invented credentials: the fakes accept them, nothing real does.
@@ -94,7 +95,8 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         .webhook_token(BOTMAKER_WEBHOOK_TOKEN)
         .base_url(fake_botmaker.base_url())
         .build()?;
-    let botmaker_bot = Arc::new(Bot::new("echo-botmaker", Arc::new(botmaker)));
+    let botmaker = Arc::new(botmaker);
+    let botmaker_bot = Arc::new(Bot::new("echo-botmaker", botmaker.clone()));
     registry.insert(BOTMAKER_NUMBER, botmaker_bot.clone());
     registry.insert(BOTMAKER_CHANNEL, botmaker_bot);
 
@@ -203,6 +205,13 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         println!();
     }
 
+    // 5. Reply buttons on Botmaker: sent through the provider, checked at the fake API.
+    println!("── Botmaker: an interactive message ─────────────────");
+    if !send_buttons(&botmaker, &fake_botmaker, &user, &mut rx, &mut stats).await? {
+        stats.problems += 1;
+    }
+    println!();
+
     let twilio_requests = fake_twilio.requests();
     let botmaker_requests = fake_botmaker.requests();
     let count = |requests: &[whatsapp_connector::testing::RecordedRequest], end: &[&str]| {
@@ -222,13 +231,13 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     );
     let ok = stats.problems == 0
         && stats.user == 8
-        && stats.bot == 8
-        && stats.status == 20
+        && stats.bot == 9
+        && stats.status == 22
         && stats.actions == 9
         && typing == 8
         && reactions == 1
         && twilio_sends == 4
-        && botmaker_sends == 4;
+        && botmaker_sends == 5;
     println!(
         "{}",
         if ok {
@@ -237,6 +246,70 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
             "Something went wrong: see above."
         }
     );
+    Ok(ok)
+}
+
+/// Sends reply buttons to `user` through the Botmaker bot, prints the receipt and the status
+/// callbacks that follow, and says whether the fake Botmaker received them as an interactive
+/// message with both buttons.
+async fn send_buttons(
+    botmaker: &BotmakerProvider,
+    fake: &FakeBotmaker,
+    user: &PhoneNumber,
+    rx: &mut mpsc::UnboundedReceiver<Line>,
+    stats: &mut Stats,
+) -> Result<bool, Box<dyn std::error::Error>> {
+    let question = "¿Confirmamos tu turno del jueves a las 10:00?";
+    let buttons = Interactive::buttons(
+        question,
+        vec![
+            ReplyButton::new("turno_si", "Sí, confirmo"),
+            ReplyButton::new("turno_cambiar", "Cambiar turno"),
+        ],
+    );
+    let message = OutboundMessage::new(user.clone(), Content::Interactive(buttons));
+    let receipt = botmaker.send(&message).await?;
+    stats.print(Line::Bot(
+        ProviderKind::BOTMAKER,
+        format!(
+            "interactive: {question:?} [Sí, confirmo | Cambiar turno] [{} {}]",
+            receipt.message_id, receipt.status
+        ),
+    ));
+    // Botmaker reports delivered, then read.
+    for _ in 0..2 {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(line)) => stats.print(line),
+            _ => {
+                println!("  ! timed out waiting for the status callbacks");
+                return Ok(false);
+            }
+        }
+    }
+    let arrived = fake.requests().iter().rev().find_map(|r| {
+        let body = r.json()?;
+        let interactive = body["messages"][0].get("whatsappInteractive")?.clone();
+        r.path.ends_with("/send-messages").then_some(interactive)
+    });
+    let labels: Vec<String> = arrived
+        .as_ref()
+        .and_then(|i| i["action"]["buttons"].as_array())
+        .map(|b| {
+            b.iter()
+                .filter_map(|b| b["label"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let ok = arrived.as_ref().is_some_and(|i| i["body"] == question)
+        && labels == ["Sí, confirmo", "Cambiar turno"];
+    if ok {
+        println!(
+            "  the fake Botmaker received the buttons: {}",
+            labels.join(" | ")
+        );
+    } else {
+        println!("  ! the fake Botmaker did not receive the buttons: {arrived:?}");
+    }
     Ok(ok)
 }
 

@@ -66,12 +66,23 @@ fn quickstart_runs_the_whole_conversation_offline() {
     for status in ["delivered", "read"] {
         assert_eq!(
             count(status, "botmaker"),
-            4,
+            5,
             "{status} on botmaker:\n{stdout}"
         );
     }
     assert!(
-        stdout.contains("8 user messages, 8 bot replies, 20 status callbacks"),
+        stdout.contains("8 user messages, 9 bot replies, 22 status callbacks"),
+        "{stdout}"
+    );
+    // The interactive message on Botmaker: sent, and received by the fake API as buttons.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("bot  ←") && l.contains("botmaker") && l.contains("interactive:")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the fake Botmaker received the buttons: Sí, confirmo | Cambiar turno"),
         "{stdout}"
     );
     assert!(stdout.trim_end().ends_with("All good."), "{stdout}");
