@@ -45,6 +45,21 @@
 //! at a time, and [`BotmakerProvider::messages`] walks the pages up to a bound: to replay what a
 //! bot missed while it was down, ask for the messages since the last one it handled.
 
+//! # Templates and sends to many chats
+//!
+//! Outside WhatsApp's 24-hour window a bot may only send approved templates. Through the v2
+//! API, [`BotmakerProvider::whatsapp_templates`] lists them (`GET /whatsapp/templates`),
+//! [`BotmakerProvider::whatsapp_template`] reads one, [`BotmakerProvider::create_whatsapp_template`]
+//! submits a [`NewTemplate`] for approval after checking it (name, category, language, texts,
+//! variables `{{1}}`, `{{2}}`… without gaps, buttons), and
+//! [`BotmakerProvider::delete_whatsapp_template`] deletes one.
+//!
+//! [`BotmakerProvider::trigger_intent_bulk`] sends a template (or runs an intent) in many
+//! chats: batches of at most [`MAX_BATCH_ITEMS`] through `POST /chats-actions/batch/trigger-intent`
+//! (one `/intent/v2` call a chat through the legacy v1 API), with a [`ChatOutcome`] for each
+//! chat. Rate-limited batches are sent again after their `Retry-After`; a batch that may have
+//! been taken never is.
+
 use std::fmt;
 
 use async_trait::async_trait;

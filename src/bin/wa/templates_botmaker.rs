@@ -17,7 +17,7 @@ pub enum Command {
     /// Print one template as JSON; exit 2 when Botmaker does not know it.
     Get(NameArgs),
     /// Create a template, checked first, and print it as Botmaker stored it (pending approval).
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Delete a template.
     Delete(NameArgs),
 }
@@ -129,7 +129,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 Err(e) => Err(failed("cannot read the template", &e)),
             }
         }
-        Command::Create(a) => create(a).await,
+        Command::Create(a) => create(*a).await,
         Command::Delete(a) => {
             let provider = a.connection.provider()?;
             provider
