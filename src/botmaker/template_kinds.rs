@@ -105,7 +105,7 @@ wire_enum! {
     TemplateState {
         /// Approved: it can be sent.
         Approved => "APPROVED",
-        /// Rejected; [`WhatsAppTemplate::notes`] says why.
+        /// Rejected; [`WhatsAppTemplate::notes`](super::WhatsAppTemplate::notes) says why.
         Rejected => "REJECTED",
         /// Waiting for WhatsApp.
         AccountPending => "ACCOUNT_PENDING",
