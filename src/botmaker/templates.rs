@@ -68,7 +68,7 @@ impl TemplateHeader {
 /// A text part of a template (`Body`, `Footer`): `{"text": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TextPart {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) text: String,
 }
 
@@ -81,7 +81,7 @@ pub struct TemplateButton {
     #[serde(rename = "type")]
     pub kind: ButtonKind,
     /// The label (`text`), at most [`MAX_BUTTON_CHARS`] characters.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub text: String,
     /// The intent a `QUICK_REPLY` runs (`intentIdOrName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,10 +349,10 @@ pub struct WhatsAppTemplate {
     #[serde(default)]
     pub state: Option<TemplateState>,
     /// Problems found in the approval process (`notes`), as Botmaker gives them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub notes: Vec<Value>,
     /// The WhatsApp lines the template is on (`phoneLinesNumbers`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub phone_lines_numbers: Vec<String>,
     /// The bot the template sets (`botName`).
     #[serde(default)]
@@ -376,17 +376,26 @@ pub struct WhatsAppTemplate {
     #[serde(default, deserialize_with = "text_of")]
     pub footer: Option<String>,
     /// The buttons (`buttons`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub buttons: Vec<TemplateButton>,
     /// Who created the template (`requesterEmail`).
     #[serde(default)]
     pub requester_email: Option<String>,
     /// The queues that may use the template (`allowedQueues`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub allowed_queues: Vec<String>,
     /// The whole answer, as Botmaker sent it.
     #[serde(skip)]
     pub raw: Value,
+}
+
+/// A value that may be `null`, read as its default.
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn text_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -600,6 +609,13 @@ mod tests {
         assert_eq!(t.buttons[0].kind, ButtonKind::QuickReply);
         assert_eq!(t.variables(), ["1"]);
         assert_eq!(t.raw["id"], "T-1");
+        let nulls = json!({"name": null, "notes": null, "buttons": [{"type": "URL", "text": null}],
+            "body": {"text": null}, "allowedQueues": null});
+        let t = WhatsAppTemplate::from_value(nulls).unwrap();
+        assert_eq!(
+            (t.buttons[0].text.as_str(), t.body.as_deref()),
+            ("", Some(""))
+        );
         assert!(WhatsAppTemplate::from_value(json!({"name": 5})).is_err());
         assert!(WhatsAppTemplate::from_value(json!([])).is_err());
     }
