@@ -136,10 +136,15 @@ impl CreateLocks {
     }
 }
 
-/// The cache key of `content`: `twilio-content:v1:` and the SHA-256 of its JSON create body
-/// (fields in a fixed order, variables sorted), in hex.
+/// The cache key of `content`: `twilio-content:v1:` and the SHA-256, in hex, of its JSON
+/// create body without the friendly name (a name for people; it changes nothing sent),
+/// fields in a fixed order and variables sorted.
 pub fn content_key(content: &NewContent) -> String {
-    let json = serde_json::to_vec(content).unwrap_or_default();
+    let unnamed = NewContent {
+        friendly_name: None,
+        ..content.clone()
+    };
+    let json = serde_json::to_vec(&unnamed).unwrap_or_default();
     let digest = Sha256::digest(&json);
     let mut key = String::from("twilio-content:v1:");
     for b in digest {
@@ -219,10 +224,7 @@ pub fn interactive_content(i: &Interactive) -> Result<NewContent, Error> {
 pub(crate) async fn content_sid_for(inner: &Inner, i: &Interactive) -> Result<String, Error> {
     let content = interactive_content(i)?;
     super::validate::validate(&content)?;
-    let key = content_key(&NewContent {
-        friendly_name: None,
-        ..content.clone()
-    });
+    let key = content_key(&content);
     if let Some(sid) = cached(inner, &key).await {
         return Ok(sid);
     }

@@ -5,9 +5,8 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::model::{
-    ContentApproval, ContentResource, NewContent, TemplateCategory, WhatsAppApproval,
-};
+use super::model::NewContent;
+use super::resource::{ContentApproval, ContentResource, TemplateCategory, WhatsAppApproval};
 use super::validate::{validate, validate_sid, validate_template_name};
 use crate::error::{Error, ParseError, TransportError, excerpt};
 use crate::provider::ProviderKind;

@@ -57,6 +57,7 @@
 mod cache;
 mod client;
 mod model;
+mod resource;
 mod validate;
 
 pub use cache::{
@@ -65,9 +66,11 @@ pub use cache::{
 };
 pub(crate) use cache::{CreateLocks, content_sid_for};
 pub use model::{
-    Action, ActionType, ApprovalStatus, CallToAction, Card, ContentApproval, ContentResource,
-    ContentTypes, ListItem, ListPicker, MediaContent, NewContent, QuickReply, TemplateCategory,
-    Text, WhatsAppApproval,
+    Action, ActionType, CallToAction, Card, ContentTypes, ListItem, ListPicker, MediaContent,
+    NewContent, QuickReply, Text,
+};
+pub use resource::{
+    ApprovalStatus, ContentApproval, ContentResource, TemplateCategory, WhatsAppApproval,
 };
 pub use validate::{
     MAX_LIST_ITEMS, MAX_QUICK_REPLIES, MAX_TEMPLATE_NAME_CHARS, MAX_VARIABLE_KEY_CHARS,
