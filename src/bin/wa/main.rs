@@ -10,6 +10,7 @@
 //! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
 //! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
+//! wa templates twilio list|create|submit|status [--base-url URL]   # prints JSON
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
 //! ```
@@ -25,6 +26,7 @@ mod botmaker;
 mod common;
 mod mammut;
 mod simulate;
+mod templates;
 mod twilio;
 
 use std::ffi::OsString;
@@ -74,6 +76,16 @@ enum Command {
     /// Check a Mammut bot config and print what Mammut is sent.
     #[command(subcommand)]
     Mammut(mammut::Command),
+    /// List, create and submit message templates (printed as JSON).
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TemplatesCommand {
+    /// Twilio's Content templates: list, create, submit for WhatsApp approval, status.
+    #[command(subcommand)]
+    Twilio(templates::TwilioCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +167,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Mammut(c) => mammut::run(c),
+        Command::Templates(TemplatesCommand::Twilio(c)) => common::block_on(templates::twilio(c)),
     }
 }
 
