@@ -95,15 +95,15 @@ fn start(
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
-) -> Result<FakeResponse, Response> {
+) -> Result<FakeResponse, Box<Response>> {
     record(state, method, uri, headers, body);
     let behaviour = state.recorder.next();
     if !basic_auth_ok(headers, &state.account_sid, &state.auth_token) {
-        return Err(twilio_error(
+        return Err(Box::new(twilio_error(
             StatusCode::UNAUTHORIZED,
             20003,
             "Authenticate",
-        ));
+        )));
     }
     Ok(behaviour)
 }
@@ -129,7 +129,7 @@ pub(super) async fn create(
 ) -> Response {
     let behaviour = match start(&state, Method::POST, &uri, &headers, body.clone()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(&body) else {
         return bad_request("the body must be a JSON object");
@@ -138,7 +138,7 @@ pub(super) async fn create(
         return bad_request("language is required");
     }
     let types = req.get("types").cloned().unwrap_or(Value::Null);
-    if !types.as_object().is_some_and(|t| !t.is_empty()) {
+    if types.as_object().is_none_or(|t| t.is_empty()) {
         return bad_request("types must hold at least one content type");
     }
     let sid = state.content.next_sid();
@@ -169,14 +169,14 @@ pub(super) async fn create(
 }
 
 /// A numeric query parameter of `uri`: `None` when absent, `Err` when not a number.
-fn query_number(uri: &Uri, name: &str) -> Result<Option<usize>, Response> {
+fn query_number(uri: &Uri, name: &str) -> Result<Option<usize>, String> {
     let query = uri.query().unwrap_or_default();
     match url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name) {
         None => Ok(None),
         Some((_, v)) => v
             .parse()
             .map(Some)
-            .map_err(|_| bad_request(&format!("{name} must be a number"))),
+            .map_err(|_| format!("{name} must be a number")),
     }
 }
 
@@ -189,11 +189,11 @@ pub(super) async fn list(
 ) -> Response {
     let behaviour = match start(&state, Method::GET, &uri, &headers, Bytes::new()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (size, page) = match (query_number(&uri, "PageSize"), query_number(&uri, "Page")) {
         (Ok(size), Ok(page)) => (size.unwrap_or(50), page.unwrap_or(0)),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(e), _) | (_, Err(e)) => return bad_request(&e),
     };
     if !(1..=1000).contains(&size) {
         return bad_request("PageSize must be between 1 and 1000");
@@ -240,7 +240,7 @@ pub(super) async fn fetch(
 ) -> Response {
     let behaviour = match start(&state, Method::GET, &uri, &headers, Bytes::new()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let found = state
         .content
@@ -262,7 +262,7 @@ pub(super) async fn delete(
 ) -> Response {
     let behaviour = match start(&state, Method::DELETE, &uri, &headers, Bytes::new()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let removed = {
         let mut items = state.content.lock();
@@ -287,7 +287,7 @@ pub(super) async fn submit(
 ) -> Response {
     let behaviour = match start(&state, Method::POST, &uri, &headers, body.clone()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
         return bad_request("the body must be JSON");
@@ -323,7 +323,7 @@ pub(super) async fn approval(
 ) -> Response {
     let behaviour = match start(&state, Method::GET, &uri, &headers, Bytes::new()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let found = state
         .content

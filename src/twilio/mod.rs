@@ -31,10 +31,10 @@
 //!
 //! # What can be sent
 //!
-//! Text, media (one URL per [`Content::Media`](crate::Content::Media); several through
+//! Text, media (one URL per [`Content::Media`]; several through
 //! [`MessageRequest::media_url`]), Content templates by SID (`HX…`, with their variables as
 //! `ContentVariables`), and locations (`PersistentAction=geo:LAT,LON|LABEL`).
-//! Reply buttons and lists ([`Content::Interactive`](crate::Content::Interactive)) go out as
+//! Reply buttons and lists ([`Content::Interactive`]) go out as
 //! Content resources: Twilio's Messages API sends them only that way, so the provider creates
 //! a `twilio/quick-reply` or `twilio/list-picker` once, remembers its SID, and sends it by
 //! `ContentSid` (see [`content`]). A URL button and a location request are refused with

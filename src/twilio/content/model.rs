@@ -63,7 +63,7 @@ impl NewContent {
 
 /// The kinds of one Content resource (its `types`), each at most once. Kinds WhatsApp does
 /// not use (`twilio/carousel`, `twilio/catalog`, …) are not offered here; a fetched
-/// resource keeps whatever it holds ([`ContentResource::types`]).
+/// resource keeps whatever it holds ([`ContentResource::types`](super::ContentResource::types)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
