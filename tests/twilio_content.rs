@@ -441,3 +441,28 @@ async fn a_failed_create_sends_nothing_and_is_not_cached() {
     assert_eq!(fake.content_creates(), 2);
     assert_eq!(fake.content_sends().len(), 1);
 }
+
+#[tokio::test]
+async fn deleted_content_is_created_again_and_the_message_still_goes_out() {
+    let (fake, twilio) = setup().await;
+    let msg = OutboundMessage::new(user(), Content::Interactive(menu()));
+    twilio.send(&msg).await.unwrap();
+    let old = fake.contents()[0]["sid"].as_str().unwrap().to_owned();
+    twilio.content().delete(&old).await.unwrap();
+
+    let receipt = twilio.send(&msg).await.unwrap();
+    assert!(receipt.message_id.starts_with("SM"));
+    assert_eq!(fake.content_creates(), 2);
+    let new = fake.contents()[0]["sid"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    let sends: Vec<String> = fake
+        .content_sends()
+        .into_iter()
+        .map(|s| s.content_sid)
+        .collect();
+    // The first send, the refused one with the deleted SID, and the one with the new SID.
+    assert_eq!(sends, [old.clone(), old, new.clone()]);
+    twilio.send(&msg).await.unwrap();
+    assert_eq!(fake.content_creates(), 2, "the new SID is cached");
+    assert_eq!(fake.content_sends().last().unwrap().content_sid, new);
+}

@@ -42,7 +42,8 @@ use crate::secret::Secret;
 /// `GET`/`DELETE /v1/Content/{sid}`, and `POST /v1/Content/{sid}/ApprovalRequests/whatsapp`
 /// and `GET /v1/Content/{sid}/ApprovalRequests` (a submission is `received`;
 /// [`FakeTwilio::set_approval_status`] moves it on). [`FakeTwilio::content_sends`] lists the
-/// messages sent by `ContentSid`.
+/// messages sent by `ContentSid`; a send naming content that was deleted gets Twilio's 400
+/// with code 21655.
 #[derive(Debug)]
 pub struct FakeTwilio {
     state: Arc<TwilioState>,
@@ -233,6 +234,11 @@ async fn create_message(
             "A 'To' phone number is required.",
         );
     };
+    if let Some(content) = recorded.form_value("ContentSid")
+        && state.content.was_deleted(&content)
+    {
+        return twilio_error(StatusCode::BAD_REQUEST, 21655, "The ContentSid is Invalid");
+    }
     let n = state.next_sid.fetch_add(1, Ordering::Relaxed);
     let message_sid = format!("SM{n:032x}");
     let from = recorded.form_value("From");

@@ -17,6 +17,7 @@ use super::twilio::{TwilioState, basic_auth_ok, record, twilio_error};
 pub(super) struct ContentStore {
     items: Mutex<Vec<Stored>>,
     next: Mutex<u64>,
+    deleted: Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,15 @@ impl ContentStore {
     /// Every stored resource.
     pub(super) fn resources(&self) -> Vec<Value> {
         self.lock().iter().map(|s| s.resource.clone()).collect()
+    }
+
+    /// True when `sid` was created here and then deleted: a send naming it is refused.
+    pub(super) fn was_deleted(&self, sid: &str) -> bool {
+        self.deleted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|d| d == sid)
     }
 
     /// Sets the WhatsApp approval status of `sid`; false when there is no such content.
@@ -273,6 +283,12 @@ pub(super) async fn delete(
     if !removed {
         return not_found(&sid);
     }
+    state
+        .content
+        .deleted
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(sid);
     answer(behaviour, || StatusCode::NO_CONTENT.into_response()).await
 }
 

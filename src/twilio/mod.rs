@@ -314,14 +314,11 @@ impl WhatsAppProvider for TwilioProvider {
     /// docs).
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         let send = async {
-            let request = match &message.content {
-                Content::Interactive(i) => {
-                    message.validate_with(&Limits::TWILIO)?;
-                    let sid = content::content_sid_for(&self.inner, i).await?;
-                    MessageRequest::for_content_sid(message, sid)?
-                }
-                _ => MessageRequest::from_outbound(message)?,
-            };
+            if let Content::Interactive(i) = &message.content {
+                message.validate_with(&Limits::TWILIO)?;
+                return content::send_interactive(&self.inner, message, i).await;
+            }
+            let request = MessageRequest::from_outbound(message)?;
             client::send(&self.inner, &request).await
         };
         traced_send(

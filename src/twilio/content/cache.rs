@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::model::{Action, ListItem, ListPicker, NewContent, QuickReply};
 use crate::error::Error;
-use crate::message::{Interactive, InteractiveAction};
+use crate::message::{Interactive, InteractiveAction, OutboundMessage, SendReceipt};
 use crate::provider::ProviderKind;
+use crate::twilio::MessageRequest;
 use crate::twilio::config::Inner;
 
 /// The language interactive content is created in. WhatsApp reads the language only for
@@ -219,18 +220,47 @@ pub fn interactive_content(i: &Interactive) -> Result<NewContent, Error> {
     Ok(content)
 }
 
-/// The Content SID for an interactive message: from the cache, else created (once per
-/// provider, however many sends race) and remembered.
-pub(crate) async fn content_sid_for(inner: &Inner, i: &Interactive) -> Result<String, Error> {
+/// Twilio's code for a `ContentSid` that names no content of the account (deleted, say).
+const INVALID_CONTENT_SID: &str = "21655";
+
+/// Sends an interactive message by the SID of its Content resource. When Twilio answers
+/// that the cached SID is no longer valid (21655: the content was deleted), nothing was
+/// sent: the content is created again and the message sent once more.
+pub(crate) async fn send_interactive(
+    inner: &Inner,
+    message: &OutboundMessage,
+    i: &Interactive,
+) -> Result<SendReceipt, Error> {
+    let sid = content_sid_for(inner, i, None).await?;
+    let request = MessageRequest::for_content_sid(message, sid.clone())?;
+    match crate::twilio::client::send(inner, &request).await {
+        Err(e) if e.api().and_then(|a| a.code.as_deref()) == Some(INVALID_CONTENT_SID) => {
+            tracing::warn!(content_sid = %sid, "twilio: the cached Content SID is no longer valid; creating the content again");
+            let fresh = content_sid_for(inner, i, Some(&sid)).await?;
+            let request = MessageRequest::for_content_sid(message, fresh)?;
+            crate::twilio::client::send(inner, &request).await
+        }
+        other => other,
+    }
+}
+
+/// The Content SID for an interactive message: from the cache (unless it is `stale`), else
+/// created (once per provider, however many sends race) and remembered.
+async fn content_sid_for(
+    inner: &Inner,
+    i: &Interactive,
+    stale: Option<&str>,
+) -> Result<String, Error> {
     let content = interactive_content(i)?;
     super::validate::validate(&content)?;
     let key = content_key(&content);
-    if let Some(sid) = cached(inner, &key).await {
+    let fresh = |sid: Option<String>| sid.filter(|s| Some(s.as_str()) != stale);
+    if let Some(sid) = fresh(cached(inner, &key).await) {
         return Ok(sid);
     }
     let lock = inner.content_locks.lock_for(&key);
     let _guard = lock.lock().await;
-    if let Some(sid) = cached(inner, &key).await {
+    if let Some(sid) = fresh(cached(inner, &key).await) {
         return Ok(sid);
     }
     let created = super::client::create(inner, &content).await?;

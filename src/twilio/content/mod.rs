@@ -15,7 +15,10 @@
 //! [`Content::Interactive`](crate::Content::Interactive) turns reply buttons into a
 //! `twilio/quick-reply` and a list into a `twilio/list-picker`
 //! ([`interactive_content`]), creates it once, remembers its SID in a [`ContentCache`]
-//! (by [`content_key`], a hash of the content), and sends it by `ContentSid`. These need
+//! (by [`content_key`], a hash of the content), and sends it by `ContentSid`. When Twilio
+//! answers that a remembered SID is no longer valid (error 21655: someone deleted the
+//! content), nothing was sent, so the content is created again and the message sent once
+//! more. These need
 //! no WhatsApp approval inside the 24-hour window: Twilio's *Content Types Overview*
 //! (`https://www.twilio.com/docs/content/content-types-overview`, "WhatsApp approval
 //! requirements") lists `twilio/quick-reply` and `twilio/list-picker` as "No Approval
@@ -64,7 +67,7 @@ pub use cache::{
     ContentCache, ContentCacheError, INTERACTIVE_LANGUAGE, MemoryContentCache, content_key,
     interactive_content,
 };
-pub(crate) use cache::{CreateLocks, content_sid_for};
+pub(crate) use cache::{CreateLocks, send_interactive};
 pub use model::{
     Action, ActionType, CallToAction, Card, ContentTypes, ListItem, ListPicker, MediaContent,
     NewContent, QuickReply, Text,
@@ -221,6 +224,8 @@ impl ContentApi<'_> {
 
     /// Submits content for WhatsApp approval under `name` (lowercase letters, digits and
     /// underscores) and `category`: `POST /v1/Content/{sid}/ApprovalRequests/whatsapp`.
+    /// Twilio does not take list pickers for approval (they are sent only inside the 24-hour
+    /// window); it answers such a submission with an error.
     ///
     /// # Errors
     ///
