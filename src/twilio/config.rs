@@ -601,5 +601,18 @@ mod tests {
             messaging(Some("ftp://x"), None, None).unwrap_err().field,
             "messaging_base_url"
         );
+        let content = |b, r, e| product_base(Product::Content, b, r, e);
+        assert_eq!(
+            content(None, None, None).unwrap(),
+            "https://content.twilio.com"
+        );
+        assert_eq!(
+            content(Some("http://127.0.0.1:4013/"), None, None).unwrap(),
+            "http://127.0.0.1:4013"
+        );
+        assert_eq!(
+            content(Some("ftp://x"), None, None).unwrap_err().field,
+            "content_base_url"
+        );
     }
 }

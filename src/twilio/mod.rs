@@ -138,6 +138,7 @@ impl fmt::Debug for TwilioProvider {
             .field("sender", &self.inner.sender)
             .field("api_base", &self.inner.api_base)
             .field("messaging_base", &self.inner.messaging_base)
+            .field("content_base", &self.inner.content_base)
             .field("verifier", &self.inner.verifier)
             .field("public_url", &self.inner.public_url)
             .finish_non_exhaustive()
