@@ -18,7 +18,9 @@
 //! message it gets on Botmaker (`react`), answers each message through its provider's `send`,
 //! and the transcript shows the messages, the typing marks, the reaction, the replies and the
 //! status callbacks as they arrive. Last, the Botmaker bot sends an interactive message with
-//! reply buttons, and the fake Botmaker is asked what it received.
+//! reply buttons, and the fake Botmaker is asked what it received; then the Twilio bot sends
+//! reply buttons twice: Twilio takes them as a Content resource, which the provider creates
+//! once and then reuses, sending each message by its `ContentSid`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -86,7 +88,7 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         .build()?;
     registry.insert(
         &config.whatsapp_number(),
-        Arc::new(Bot::new("echo-twilio", Arc::new(twilio))),
+        Arc::new(Bot::new("echo-twilio", Arc::new(twilio.clone()))),
     );
 
     let botmaker = BotmakerProvider::builder()
@@ -212,6 +214,43 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     }
     println!();
 
+    // 6. Reply buttons on Twilio: one Content resource, created once, then sent by its SID.
+    println!("── Twilio: reply buttons ──────────────────────────────");
+    fake_twilio.set_status_callback(None);
+    let buttons = OutboundMessage::new(
+        user.clone(),
+        Content::Interactive(Interactive::buttons(
+            "¿Te reservo el turno de mañana a las 10?",
+            vec![
+                ReplyButton::new("book_yes", "Sí, reservá"),
+                ReplyButton::new("book_no", "No, gracias"),
+            ],
+        )),
+    );
+    for _ in 0..2 {
+        let receipt = twilio.send(&buttons).await?;
+        println!(
+            "  bot  ← twilio   buttons [{}, by ContentSid]",
+            receipt.message_id
+        );
+    }
+    let content_sends = fake_twilio.content_sends();
+    let created = fake_twilio.contents();
+    let content_sid = created
+        .first()
+        .and_then(|c| c["sid"].as_str())
+        .unwrap_or_default();
+    println!(
+        "  the fake Twilio got {} Content create and {} sends by ContentSid {content_sid}\n",
+        fake_twilio.content_creates(),
+        content_sends.len()
+    );
+    let interactive_ok = fake_twilio.content_creates() == 1
+        && content_sends.len() == 2
+        && content_sends
+            .iter()
+            .all(|s| s.content_sid == content_sid && s.to == format!("whatsapp:{USER}"));
+
     let twilio_requests = fake_twilio.requests();
     let botmaker_requests = fake_botmaker.requests();
     let count = |requests: &[whatsapp_connector::testing::RecordedRequest], end: &[&str]| {
@@ -230,13 +269,14 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         stats.user, stats.bot, stats.status, typing, reactions, twilio_sends, botmaker_sends
     );
     let ok = stats.problems == 0
+        && interactive_ok
         && stats.user == 8
         && stats.bot == 9
         && stats.status == 22
         && stats.actions == 9
         && typing == 8
         && reactions == 1
-        && twilio_sends == 4
+        && twilio_sends == 6
         && botmaker_sends == 5;
     println!(
         "{}",

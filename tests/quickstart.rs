@@ -85,5 +85,15 @@ fn quickstart_runs_the_whole_conversation_offline() {
         stdout.contains("the fake Botmaker received the buttons: Sí, confirmo | Cambiar turno"),
         "{stdout}"
     );
+    // Reply buttons on Twilio: two sends by ContentSid after one Content create.
+    let buttons = stdout
+        .lines()
+        .filter(|l| l.contains("bot  ← twilio") && l.contains("by ContentSid"))
+        .count();
+    assert_eq!(buttons, 2, "{stdout}");
+    assert!(
+        stdout.contains("got 1 Content create and 2 sends by ContentSid HX"),
+        "{stdout}"
+    );
     assert!(stdout.trim_end().ends_with("All good."), "{stdout}");
 }

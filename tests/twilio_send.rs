@@ -10,7 +10,7 @@ use whatsapp_connector::retry::RetryPolicy;
 use whatsapp_connector::twilio::{MessageRequest, TwilioBuilder, TwilioProvider};
 use whatsapp_connector::{
     ApiErrorKind, Content, DeliveryStatus, Error, Interactive, Location, Media, OutboundMessage,
-    PhoneNumber, ReplyButton, Template, WhatsAppAddress, WhatsAppProvider,
+    PhoneNumber, Template, WhatsAppAddress, WhatsAppProvider,
 };
 use wiremock::matchers::{basic_auth, body_string, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -217,9 +217,10 @@ async fn unsupported_and_invalid_content_never_reach_twilio() {
         .mount(&server)
         .await;
     let twilio = builder(&server).build().unwrap();
-    let buttons = Interactive::buttons("Pick", vec![ReplyButton::new("y", "Yes")]);
+    // A URL button is a twilio/call-to-action, which WhatsApp takes only once approved.
+    let link = Interactive::url("Your order", "Open", "https://example.com/order/7");
     let e = twilio
-        .send(&OutboundMessage::new(to(), Content::Interactive(buttons)))
+        .send(&OutboundMessage::new(to(), Content::Interactive(link)))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");

@@ -213,6 +213,33 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
     ),
     ("mammut check", &[], &[]),
     ("mammut update", &["--id", "--style"], &[]),
+    (
+        "templates twilio list",
+        &["--account-sid", "--auth-token", "--base-url", "--page-size"],
+        &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    ),
+    (
+        "templates twilio create",
+        &["--account-sid", "--auth-token", "--base-url"],
+        &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    ),
+    (
+        "templates twilio submit",
+        &[
+            "--sid",
+            "--name",
+            "--category",
+            "--account-sid",
+            "--auth-token",
+            "--base-url",
+        ],
+        &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    ),
+    (
+        "templates twilio status",
+        &["--sid", "--account-sid", "--auth-token", "--base-url"],
+        &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    ),
 ];
 
 #[test]

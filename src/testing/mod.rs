@@ -36,6 +36,8 @@ mod botmaker;
 mod server;
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 mod twilio;
+#[cfg(all(feature = "testing-fakes", feature = "twilio"))]
+mod twilio_content;
 mod webhooks;
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
@@ -50,6 +52,9 @@ pub use server::{FakeResponse, RecordedRequest};
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "twilio"))))]
 pub use twilio::FakeTwilio;
+#[cfg(all(feature = "testing-fakes", feature = "twilio"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "twilio"))))]
+pub use twilio_content::ContentSend;
 #[cfg(feature = "botmaker")]
 #[cfg_attr(docsrs, doc(cfg(feature = "botmaker")))]
 pub use webhooks::BotmakerWebhook;

@@ -13,6 +13,7 @@ use base64::Engine;
 use serde_json::json;
 
 use super::server::{FakeResponse, RecordedRequest, Recorder, Running, answer, serve};
+use super::twilio_content::{self, ContentSend, ContentStore};
 use crate::secret::Secret;
 
 /// A fake Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` answers 201 with a
@@ -34,6 +35,15 @@ use crate::secret::Secret;
 /// any, like the CDN Twilio redirects media downloads to. Both answer
 /// [`FakeTwilio::MEDIA_BYTES`] as `image/jpeg`, or the queued behaviour
 /// ([`FakeResponse::Redirect`] sends the client to another host).
+///
+/// And the Content API on the same address (a provider built with `base_url` calls it
+/// there too): `POST /v1/Content` (201 with an `HX…` SID), `GET /v1/Content` in pages
+/// (`PageSize`, default 50, with `meta.next_page_url` while more remain),
+/// `GET`/`DELETE /v1/Content/{sid}`, and `POST /v1/Content/{sid}/ApprovalRequests/whatsapp`
+/// and `GET /v1/Content/{sid}/ApprovalRequests` (a submission is `received`;
+/// [`FakeTwilio::set_approval_status`] moves it on). [`FakeTwilio::content_sends`] lists the
+/// messages sent by `ContentSid`; a send naming content that was deleted gets Twilio's 400
+/// with code 21655.
 #[derive(Debug)]
 pub struct FakeTwilio {
     state: Arc<TwilioState>,
@@ -41,10 +51,11 @@ pub struct FakeTwilio {
 }
 
 #[derive(Debug)]
-struct TwilioState {
-    account_sid: String,
-    auth_token: Secret,
-    recorder: Recorder,
+pub(super) struct TwilioState {
+    pub(super) account_sid: String,
+    pub(super) auth_token: Secret,
+    pub(super) recorder: Recorder,
+    pub(super) content: ContentStore,
     next_sid: AtomicU64,
     default_callback: std::sync::Mutex<Option<String>>,
     http: reqwest::Client,
@@ -64,6 +75,7 @@ impl FakeTwilio {
             account_sid: account_sid.to_owned(),
             auth_token: Secret::new(auth_token),
             recorder: Recorder::default(),
+            content: ContentStore::default(),
             next_sid: AtomicU64::new(1),
             default_callback: std::sync::Mutex::new(None),
             http: reqwest::Client::new(),
@@ -78,6 +90,22 @@ impl FakeTwilio {
                 get(api_media),
             )
             .route("/v2/Indicators/Typing.json", post(typing_indicator))
+            .route(
+                "/v1/Content",
+                post(twilio_content::create).get(twilio_content::list),
+            )
+            .route(
+                "/v1/Content/{sid}",
+                get(twilio_content::fetch).delete(twilio_content::delete),
+            )
+            .route(
+                "/v1/Content/{sid}/ApprovalRequests/whatsapp",
+                post(twilio_content::submit),
+            )
+            .route(
+                "/v1/Content/{sid}/ApprovalRequests",
+                get(twilio_content::approval),
+            )
             .route("/cdn/{*file}", get(cdn_media))
             .fallback(not_found)
             .with_state(state.clone());
@@ -109,6 +137,33 @@ impl FakeTwilio {
         self.state.recorder.push(response);
     }
 
+    /// Every Content resource the fake holds (created and not deleted), as it answers them.
+    pub fn contents(&self) -> Vec<serde_json::Value> {
+        self.state.content.resources()
+    }
+
+    /// How many Content creates (`POST /v1/Content`) it received, failed ones included.
+    pub fn content_creates(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == Method::POST && r.path == "/v1/Content")
+            .count()
+    }
+
+    /// The sends that named a Content resource (`ContentSid`), in order.
+    pub fn content_sends(&self) -> Vec<ContentSend> {
+        self.requests()
+            .iter()
+            .filter_map(ContentSend::from_request)
+            .collect()
+    }
+
+    /// Sets a content's WhatsApp approval status (`approved`, `rejected`, …), as WhatsApp's
+    /// review would. False when the fake holds no content `sid`.
+    pub fn set_approval_status(&self, sid: &str, status: &str) -> bool {
+        self.state.content.set_status(sid, status)
+    }
+
     /// Where status callbacks go for messages that name none.
     pub fn set_status_callback(&self, url: Option<String>) {
         *self
@@ -127,7 +182,7 @@ async fn not_found(method: Method, uri: Uri) -> Response {
     )
 }
 
-fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
+pub(super) fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -139,7 +194,7 @@ fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
         .into_response()
 }
 
-fn basic_auth_ok(headers: &HeaderMap, user: &str, password: &Secret) -> bool {
+pub(super) fn basic_auth_ok(headers: &HeaderMap, user: &str, password: &Secret) -> bool {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -179,6 +234,11 @@ async fn create_message(
             "A 'To' phone number is required.",
         );
     };
+    if let Some(content) = recorded.form_value("ContentSid")
+        && state.content.was_deleted(&content)
+    {
+        return twilio_error(StatusCode::BAD_REQUEST, 21655, "The ContentSid is Invalid");
+    }
     let n = state.next_sid.fetch_add(1, Ordering::Relaxed);
     let message_sid = format!("SM{n:032x}");
     let from = recorded.form_value("From");
@@ -281,15 +341,16 @@ fn message_resource(
     })
 }
 
-/// Records a `POST` and returns what was recorded.
-fn record_post(
+/// Records a request and returns what was recorded.
+pub(super) fn record(
     state: &TwilioState,
+    method: Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
 ) -> RecordedRequest {
     let recorded = RecordedRequest {
-        method: Method::POST,
+        method,
         path: uri
             .path_and_query()
             .map(|p| p.to_string())
@@ -301,16 +362,18 @@ fn record_post(
     recorded
 }
 
+/// Records a `POST` and returns what was recorded.
+fn record_post(
+    state: &TwilioState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> RecordedRequest {
+    record(state, Method::POST, uri, headers, body)
+}
+
 fn record_get(state: &TwilioState, uri: &Uri, headers: &HeaderMap) {
-    state.recorder.record(RecordedRequest {
-        method: Method::GET,
-        path: uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        headers: headers.clone(),
-        body: Bytes::new(),
-    });
+    record(state, Method::GET, uri, headers, Bytes::new());
 }
 
 fn media_answer() -> Response {

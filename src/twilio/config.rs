@@ -2,11 +2,14 @@
 //! that checks them.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::content::{ContentCache, MemoryContentCache};
 use super::signature::Verifier;
 use super::{
-    DEFAULT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MESSAGING_BASE_URL, TwilioProvider, is_sid,
+    DEFAULT_BASE_URL, DEFAULT_CONTENT_BASE_URL, DEFAULT_MEDIA_MAX_BYTES,
+    DEFAULT_MESSAGING_BASE_URL, TwilioProvider, is_sid,
 };
 use crate::address::WhatsAppAddress;
 use crate::error::ConfigError;
@@ -96,6 +99,8 @@ pub struct TwilioBuilder {
     sender: Option<Result<Sender, ConfigError>>,
     base_url: Option<String>,
     messaging_base_url: Option<String>,
+    content_base_url: Option<String>,
+    content_cache: Option<Arc<dyn ContentCache>>,
     region: Option<String>,
     edge: Option<String>,
     http: HttpSettings,
@@ -113,6 +118,7 @@ impl fmt::Debug for TwilioBuilder {
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url)
             .field("messaging_base_url", &self.messaging_base_url)
+            .field("content_base_url", &self.content_base_url)
             .finish_non_exhaustive()
     }
 }
@@ -125,6 +131,8 @@ impl TwilioBuilder {
             sender: None,
             base_url: None,
             messaging_base_url: None,
+            content_base_url: None,
+            content_cache: None,
             region: None,
             edge: None,
             http: HttpSettings::default(),
@@ -194,6 +202,24 @@ impl TwilioBuilder {
     /// so that credentials meant for a test server never go to Twilio.
     pub fn messaging_base_url(mut self, url: impl Into<String>) -> Self {
         self.messaging_base_url = Some(url.into());
+        self
+    }
+
+    /// Calls this origin for Twilio's Content API instead of `https://content.twilio.com`:
+    /// a mock server in tests, a proxy. Not combinable with a region or edge. When unset and
+    /// [`base_url`](Self::base_url) is set, the base URL serves the Content API too (as
+    /// [`FakeTwilio`](crate::testing::FakeTwilio) does).
+    pub fn content_base_url(mut self, url: impl Into<String>) -> Self {
+        self.content_base_url = Some(url.into());
+        self
+    }
+
+    /// Where the Content SIDs of interactive messages are remembered (default: a
+    /// [`MemoryContentCache`] of this provider and its clones). Give a shared one so that
+    /// several instances reuse the same Content resources; see
+    /// [`ContentCache`] for what an implementation must do.
+    pub fn content_cache(mut self, cache: Arc<dyn ContentCache>) -> Self {
+        self.content_cache = Some(cache);
         self
     }
 
@@ -281,7 +307,7 @@ impl TwilioBuilder {
     ///   hexadecimal digits or the secret is empty;
     /// - `webhook_auth_token` when one is empty; `shared_key` when a key or its id is empty;
     /// - `from` or `messaging_service_sid` when the sender is invalid (see [`Sender::parse`]);
-    /// - `base_url` or `messaging_base_url` when it is not an `http` or `https` URL, or is set
+    /// - `base_url`, `messaging_base_url` or `content_base_url` when it is not an `http` or `https` URL, or is set
     ///   together with a region or edge;
     /// - `region` or `edge` when it holds anything but lowercase letters, digits and dashes;
     /// - `public_url` when it is not an `http` or `https` URL;
@@ -317,6 +343,14 @@ impl TwilioBuilder {
             self.region.as_deref(),
             self.edge.as_deref(),
         )?;
+        let content_base = product_base(
+            Product::Content,
+            self.content_base_url
+                .as_deref()
+                .or(self.base_url.as_deref()),
+            self.region.as_deref(),
+            self.edge.as_deref(),
+        )?;
         if let Some(u) = &self.public_url {
             config_http_url("public_url", u)?;
         }
@@ -328,6 +362,11 @@ impl TwilioBuilder {
             sender,
             api_base,
             messaging_base,
+            content_base,
+            content_cache: self
+                .content_cache
+                .unwrap_or_else(|| Arc::new(MemoryContentCache::new())),
+            content_locks: super::content::CreateLocks::default(),
             http,
             verifier,
             public_url: self.public_url,
@@ -417,11 +456,13 @@ fn check_label(field: &str, s: &str) -> Result<(), ConfigError> {
     }
 }
 
-/// A Twilio API host: `api` (the 2010 API) or `messaging` (Messaging v2).
+/// A Twilio API host: `api` (the 2010 API), `messaging` (Messaging v2) or `content`
+/// (the Content API).
 #[derive(Clone, Copy)]
 enum Product {
     Api,
     Messaging,
+    Content,
 }
 
 impl Product {
@@ -434,6 +475,7 @@ impl Product {
                 "messaging_base_url",
                 DEFAULT_MESSAGING_BASE_URL,
             ),
+            Product::Content => ("content", "content_base_url", DEFAULT_CONTENT_BASE_URL),
         }
     }
 }
@@ -488,6 +530,12 @@ pub(crate) struct Inner {
     pub(crate) api_base: String,
     /// The Messaging v2 origin (the typing indicator), without a trailing slash.
     pub(crate) messaging_base: String,
+    /// The Content API origin, without a trailing slash.
+    pub(crate) content_base: String,
+    /// Where the Content SIDs of interactive messages are remembered.
+    pub(crate) content_cache: Arc<dyn ContentCache>,
+    /// One lock per content being created, so that concurrent sends create it once.
+    pub(crate) content_locks: super::content::CreateLocks,
     pub(crate) http: Http,
     pub(crate) verifier: Verifier,
     pub(crate) public_url: Option<String>,
@@ -552,6 +600,19 @@ mod tests {
         assert_eq!(
             messaging(Some("ftp://x"), None, None).unwrap_err().field,
             "messaging_base_url"
+        );
+        let content = |b, r, e| product_base(Product::Content, b, r, e);
+        assert_eq!(
+            content(None, None, None).unwrap(),
+            "https://content.twilio.com"
+        );
+        assert_eq!(
+            content(Some("http://127.0.0.1:4013/"), None, None).unwrap(),
+            "http://127.0.0.1:4013"
+        );
+        assert_eq!(
+            content(Some("ftp://x"), None, None).unwrap_err().field,
+            "content_base_url"
         );
     }
 }

@@ -31,14 +31,15 @@
 //!
 //! # What can be sent
 //!
-//! Text, media (one URL per [`Content::Media`](crate::Content::Media); several through
+//! Text, media (one URL per [`Content::Media`]; several through
 //! [`MessageRequest::media_url`]), Content templates by SID (`HX…`, with their variables as
 //! `ContentVariables`), and locations (`PersistentAction=geo:LAT,LON|LABEL`).
-//! [`Content::Interactive`](crate::Content::Interactive) is refused with
-//! [`Error::Unsupported`]: Twilio's Messages API sends buttons and lists only as Content
-//! templates, so create one (in the console or the Content API) and send it as a
-//! [`Template`] by its `HX…` SID. Templates by name are refused for the
-//! same reason.
+//! Reply buttons and lists ([`Content::Interactive`]) go out as
+//! Content resources: Twilio's Messages API sends them only that way, so the provider creates
+//! a `twilio/quick-reply` or `twilio/list-picker` once, remembers its SID, and sends it by
+//! `ContentSid` (see [`content`]). A URL button and a location request are refused with
+//! [`Error::Unsupported`], and so are templates by name: create them with the Content API
+//! ([`TwilioProvider::content`]) and send them as a [`Template`] by their `HX…` SID.
 //!
 //! # Typing indicators, read marks and reactions
 //!
@@ -53,6 +54,7 @@
 mod answer;
 mod client;
 mod config;
+pub mod content;
 mod request;
 pub mod signature;
 pub mod twiml;
@@ -67,7 +69,7 @@ use async_trait::async_trait;
 use crate::address::WhatsAppAddress;
 use crate::error::{Error, ParseError, VerifyError};
 use crate::event::{InboundEvent, InboundMessage};
-use crate::message::{Limits, OutboundMessage, SendReceipt, Template};
+use crate::message::{Content, Limits, OutboundMessage, SendReceipt, Template};
 use crate::provider::{
     Acknowledgement, ProviderKind, WebhookRequest, WhatsAppProvider, url_from_forwarded_headers,
 };
@@ -111,6 +113,8 @@ pub(crate) fn is_sid(s: &str, prefix: &str) -> bool {
 
 /// Twilio's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+/// Twilio's Content API host: templates and rich content ([`content`]).
+pub const DEFAULT_CONTENT_BASE_URL: &str = "https://content.twilio.com";
 /// Twilio's Messaging API v2 host, which serves the WhatsApp typing indicator.
 pub const DEFAULT_MESSAGING_BASE_URL: &str = "https://messaging.twilio.com";
 /// The largest media download accepted, unless configured otherwise: 16 MiB, above
@@ -134,6 +138,7 @@ impl fmt::Debug for TwilioProvider {
             .field("sender", &self.inner.sender)
             .field("api_base", &self.inner.api_base)
             .field("messaging_base", &self.inner.messaging_base)
+            .field("content_base", &self.inner.content_base)
             .field("verifier", &self.inner.verifier)
             .field("public_url", &self.inner.public_url)
             .finish_non_exhaustive()
@@ -304,10 +309,16 @@ impl WhatsAppProvider for TwilioProvider {
         ))
     }
 
-    /// Sends text, media, a Content template (by `HX…` SID) or a location. Interactive
-    /// content and templates by name give [`Error::Unsupported`] (see the module docs).
+    /// Sends text, media, a Content template (by `HX…` SID), a location, or reply buttons
+    /// and lists as Content resources created once and reused ([`content`]). Templates by
+    /// name, URL buttons and location requests give [`Error::Unsupported`] (see the module
+    /// docs).
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         let send = async {
+            if let Content::Interactive(i) = &message.content {
+                message.validate_with(&Limits::TWILIO)?;
+                return content::send_interactive(&self.inner, message, i).await;
+            }
             let request = MessageRequest::from_outbound(message)?;
             client::send(&self.inner, &request).await
         };

@@ -101,8 +101,9 @@ impl MessageRequest {
     }
 
     /// The request for a neutral message: validated against Twilio's limits, and refused
-    /// with [`Error::Unsupported`] for interactive content and templates by name (Twilio
-    /// sends both only as Content templates, by `HX…` SID).
+    /// with [`Error::Unsupported`] for interactive content (which needs a Content resource
+    /// created first: [`TwilioProvider::send`](crate::WhatsAppProvider::send) does that) and
+    /// templates by name (Twilio sends Content templates by `HX…` SID).
     ///
     /// # Errors
     ///
@@ -128,10 +129,20 @@ impl MessageRequest {
             Content::Interactive(_) => {
                 return Err(Error::Unsupported {
                     provider: TWILIO,
-                    what: "interactive messages without a Content template (create one and send it as a template by its HX… SID)",
+                    what: "interactive messages as a single request (TwilioProvider::send creates their Content resource first)",
                 });
             }
         };
+        match &message.status_callback {
+            Some(cb) => Ok(req.status_callback(checked_callback(cb)?)),
+            None => Ok(req),
+        }
+    }
+
+    /// The request that sends `message` as the Content resource `sid` (an interactive
+    /// message turned into content), with its status callback.
+    pub(crate) fn for_content_sid(message: &OutboundMessage, sid: String) -> Result<Self, Error> {
+        let req = MessageRequest::new(message.to.clone()).content_sid(sid);
         match &message.status_callback {
             Some(cb) => Ok(req.status_callback(checked_callback(cb)?)),
             None => Ok(req),

@@ -13,6 +13,7 @@
 //! wa templates botmaker get|delete NAME [--base-url URL]
 //! wa templates botmaker create --name N --body TEXT [--category C] [--locale L] [--footer T] [--quick-reply LABEL[=INTENT]]... [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
+//! wa templates twilio list|create|submit|status [--base-url URL]   # prints JSON
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
 //! ```
@@ -29,6 +30,7 @@ mod common;
 mod mammut;
 mod simulate;
 mod templates_botmaker;
+mod templates_twilio;
 mod twilio;
 
 use std::ffi::OsString;
@@ -72,7 +74,7 @@ enum Command {
     /// React to a message with an emoji, or remove the reaction.
     #[command(subcommand)]
     React(ReactCommand),
-    /// List, show, create and delete WhatsApp templates; lists print JSON.
+    /// List, show, create, submit and delete WhatsApp templates; lists print JSON.
     #[command(subcommand)]
     Templates(TemplatesCommand),
     /// Send a correctly signed webhook to a running server, as the provider would.
@@ -116,6 +118,9 @@ enum ReactCommand {
 
 #[derive(Debug, Subcommand)]
 enum TemplatesCommand {
+    /// Twilio's Content templates: list, create, submit for WhatsApp approval, status.
+    #[command(subcommand)]
+    Twilio(templates_twilio::TwilioCommand),
     /// Botmaker's WhatsApp templates (API v2, `/whatsapp/templates`).
     #[command(subcommand)]
     Botmaker(templates_botmaker::Command),
@@ -172,6 +177,9 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Mammut(c) => mammut::run(c),
+        Command::Templates(TemplatesCommand::Twilio(c)) => {
+            common::block_on(templates_twilio::twilio(c))
+        }
     }
 }
 
