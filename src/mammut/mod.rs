@@ -50,10 +50,14 @@ use serde_json::{Map, Value};
 
 use crate::address::PhoneNumber;
 use crate::address::WhatsAppAddress;
-use crate::error::{ConfigError, ParseError};
+use crate::error::ConfigError;
 use crate::links::encode_component;
 use crate::secret::Secret;
 use crate::twilio::{Sender, TwilioBuilder, TwilioProvider, is_sid};
+
+mod task;
+
+pub use task::{AffectedElement, ElementType, TaskFailed, TaskResult, TaskStatus};
 
 /// Mammut's API on its own cloud. Self-hosted deployments have their own.
 pub const DEFAULT_BASE_URL: &str = "https://api.mammut.io";
@@ -498,133 +502,6 @@ fn parse_number(s: &str) -> Result<PhoneNumber, ConfigError> {
             format!("must be whatsapp:+<E.164 number>: {e}"),
         )
     })
-}
-
-/// Whether a Mammut write succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// It did.
-    Success,
-    /// It did not (Mammut says so with HTTP 200).
-    Failed,
-    /// A status this crate does not know.
-    #[serde(untagged)]
-    Other(String),
-}
-
-/// Whether an affected element is a vertex or an edge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum ElementType {
-    /// A vertex (`user`, `room`, …).
-    Vertex,
-    /// An edge (`chat-in`, `create`, …).
-    Edge,
-    /// A type this crate does not know.
-    #[serde(untagged)]
-    Other(String),
-}
-
-/// One element a Mammut write created or changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AffectedElement {
-    /// The element's numeric id.
-    #[serde(rename = "affectedElementId")]
-    pub id: i64,
-    /// Its type name (`user`, `room`, `chat-in`).
-    #[serde(rename = "affectedElementName")]
-    pub name: String,
-    /// Vertex or edge.
-    #[serde(rename = "affectedElementType")]
-    pub element_type: ElementType,
-    /// The triggers that ran, when Mammut lists them.
-    #[serde(
-        rename = "taskIdList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_ids: Option<Vec<String>>,
-}
-
-/// Mammut answered (even with HTTP 200) with a `TaskResult` whose status is not `Success`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("mammut: the task failed (status {status:?})")]
-#[non_exhaustive]
-pub struct TaskFailed {
-    /// The status Mammut reported (`Failed`, or a status this crate does not know).
-    pub status: String,
-}
-
-/// Mammut's answer to a write: a status and the elements it affected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TaskResult {
-    /// `Success` or `Failed`.
-    pub status: TaskStatus,
-    /// What the write affected. One create can affect many elements (a new user also gets
-    /// a room and edges).
-    #[serde(rename = "taskResult", default)]
-    pub task_result: Vec<AffectedElement>,
-}
-
-impl TaskResult {
-    /// Parses Mammut's answer. An error names the field (`taskResult[0].affectedElementId`).
-    ///
-    /// # Errors
-    ///
-    /// - [`ParseError::Malformed`] when the body is not valid JSON, or not a `TaskResult` at its
-    ///   top level (such as an object without `status`).
-    /// - [`ParseError::InvalidField`] naming the path (`taskResult[0].affectedElementId`) when a
-    ///   value inside has the wrong type.
-    pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let result: TaskResult = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() || path == "." {
-                ParseError::malformed(format!("TaskResult is not valid JSON: {inner}"))
-            } else {
-                ParseError::invalid(path, inner.to_string())
-            }
-        })?;
-        de.end()
-            .map_err(|e| ParseError::malformed(format!("TaskResult is not valid JSON: {e}")))?;
-        Ok(result)
-    }
-
-    /// True when the status is `Success`.
-    pub fn is_success(&self) -> bool {
-        self.status == TaskStatus::Success
-    }
-
-    /// The result when it succeeded; an error when Mammut reported anything else, even with
-    /// HTTP 200.
-    ///
-    /// # Errors
-    ///
-    /// [`TaskFailed`], holding the status, when the status is `Failed` or anything other than
-    /// `Success`.
-    pub fn into_success(self) -> Result<Self, TaskFailed> {
-        match &self.status {
-            TaskStatus::Success => Ok(self),
-            TaskStatus::Failed => Err(TaskFailed {
-                status: "Failed".into(),
-            }),
-            TaskStatus::Other(s) => Err(TaskFailed { status: s.clone() }),
-        }
-    }
-
-    /// The id of the user vertex a create made: the first vertex named `user`. (A create can
-    /// list several users, such as the system bot a new room is shared with; the new one
-    /// comes first.)
-    pub fn created_user_id(&self) -> Option<i64> {
-        self.task_result
-            .iter()
-            .find(|e| e.element_type == ElementType::Vertex && e.name == "user")
-            .map(|e| e.id)
-    }
 }
 
 /// Building a Twilio provider from a bot's config.
