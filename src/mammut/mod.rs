@@ -55,8 +55,15 @@ use crate::links::encode_component;
 use crate::secret::Secret;
 use crate::twilio::{Sender, TwilioBuilder, TwilioProvider, is_sid};
 
+mod client;
+mod connect;
 mod task;
 
+pub use client::{CreatedBot, MammutAuth, MammutClient, MammutClientBuilder, MammutError};
+pub use connect::{
+    BotChange, ConnectError, ConnectFailure, ConnectOptions, ConnectReport, Outcome, Step,
+    StepReport, WebhookChange, connect,
+};
 pub use task::{AffectedElement, ElementType, TaskFailed, TaskResult, TaskStatus};
 
 /// Mammut's API on its own cloud. Self-hosted deployments have their own.

@@ -22,7 +22,7 @@ const TWILIO: ProviderKind = ProviderKind::TWILIO;
 /// The most redirects a media download follows.
 const MAX_REDIRECTS: usize = 5;
 
-fn credentials(inner: &Inner) -> Result<(&str, &str), Error> {
+pub(super) fn credentials(inner: &Inner) -> Result<(&str, &str), Error> {
     match &inner.credentials {
         Some(Credentials::AuthToken(t)) => Ok((&inner.account_sid, t.expose())),
         Some(Credentials::ApiKey { sid, secret }) => Ok((sid, secret.expose())),
