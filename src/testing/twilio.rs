@@ -15,6 +15,10 @@ use serde_json::json;
 use super::server::{FakeResponse, RecordedRequest, Recorder, Running, answer, serve};
 use crate::secret::Secret;
 
+// The account and WhatsApp senders API (its routes, state and methods).
+mod senders;
+pub use senders::FakeTwilioRoute;
+
 /// A fake Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` answers 201 with a
 /// Message resource (checking HTTP Basic auth against the account SID and auth token), or
 /// whatever was queued with [`FakeTwilio::push_response`]. Every request is recorded.
@@ -34,6 +38,9 @@ use crate::secret::Secret;
 /// any, like the CDN Twilio redirects media downloads to. Both answer
 /// [`FakeTwilio::MEDIA_BYTES`] as `image/jpeg`, or the queued behaviour
 /// ([`FakeResponse::Redirect`] sends the client to another host).
+///
+/// And it answers the account fetch and the Messaging API v2's WhatsApp senders (list and
+/// webhook update): see [`FakeTwilio::add_whatsapp_sender`].
 #[derive(Debug)]
 pub struct FakeTwilio {
     state: Arc<TwilioState>,
@@ -48,6 +55,7 @@ struct TwilioState {
     next_sid: AtomicU64,
     default_callback: std::sync::Mutex<Option<String>>,
     http: reqwest::Client,
+    senders: senders::SendersState,
 }
 
 impl FakeTwilio {
@@ -67,6 +75,7 @@ impl FakeTwilio {
             next_sid: AtomicU64::new(1),
             default_callback: std::sync::Mutex::new(None),
             http: reqwest::Client::new(),
+            senders: senders::SendersState::default(),
         });
         let router = Router::new()
             .route(
@@ -79,6 +88,7 @@ impl FakeTwilio {
             )
             .route("/v2/Indicators/Typing.json", post(typing_indicator))
             .route("/cdn/{*file}", get(cdn_media))
+            .merge(senders::routes())
             .fallback(not_found)
             .with_state(state.clone());
         let running = serve(router).await?;
