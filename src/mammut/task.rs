@@ -162,3 +162,37 @@ impl TaskResult {
             .map(|e| e.id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_result_keeps_mammuts_reason() {
+        let r = TaskResult::from_json(
+            br#"{"status": "Failed", "taskResult": [], "error": {"code": 7}, "reason": "  the number is taken  "}"#,
+        )
+        .unwrap();
+        assert_eq!(r.reason.as_deref(), Some("the number is taken"));
+        let e = r.into_success().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "mammut: the task failed (status \"Failed\"): the number is taken"
+        );
+        let r = TaskResult::from_json(br#"{"status": "Failed", "message": ""}"#).unwrap();
+        assert_eq!(r.reason, None);
+        assert_eq!(
+            r.into_success().unwrap_err().to_string(),
+            "mammut: the task failed (status \"Failed\")"
+        );
+        let long = format!(r#"{{"status": "Nope", "message": "{}"}}"#, "x".repeat(1000));
+        let e = TaskResult::from_json(long.as_bytes())
+            .unwrap()
+            .into_success()
+            .unwrap_err();
+        assert_eq!(
+            (e.status.as_str(), e.reason.unwrap().chars().count()),
+            ("Nope", 301)
+        );
+    }
+}

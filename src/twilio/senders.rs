@@ -304,6 +304,32 @@ mod tests {
     }
 
     #[test]
+    fn next_pages_stay_on_the_configured_origin() {
+        let twilio = TwilioProvider::builder("AC0123456789abcdef0123456789abcdef")
+            .auth_token("00112233445566778899aabbccddeeff")
+            .messaging_base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let inner = &twilio.inner;
+        let current = "http://127.0.0.1:9/v2/Channels/Senders?Channel=whatsapp&PageSize=50";
+        assert_eq!(
+            next_page(
+                inner,
+                current,
+                "https://messaging.twilio.com/v2/Channels/Senders?Channel=whatsapp&PageSize=50&Page=1&PageToken=PT1"
+            )
+            .unwrap(),
+            "http://127.0.0.1:9/v2/Channels/Senders?Channel=whatsapp&PageSize=50&Page=1&PageToken=PT1"
+        );
+        assert_eq!(
+            next_page(inner, current, "/v2/Channels/Senders?Page=2").unwrap(),
+            "http://127.0.0.1:9/v2/Channels/Senders?Page=2"
+        );
+        let e = next_page(inner, current, "https://evil.test/steal").unwrap_err();
+        assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    }
+
+    #[test]
     fn senders_match_numbers_with_or_without_prefix() {
         let s = WhatsAppSender {
             sid: "XE0123456789abcdef0123456789abcdef".into(),
