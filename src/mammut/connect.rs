@@ -109,8 +109,8 @@ impl ConnectOptions {
         if let Some(t) = self.twilio_timeout {
             b = b.timeout(t);
         }
-        if let Some(r) = &self.twilio_retry {
-            b = b.retry_policy(r.clone());
+        if let Some(r) = self.twilio_retry {
+            b = b.retry_policy(r);
         }
         b.build()
     }

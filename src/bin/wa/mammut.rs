@@ -68,7 +68,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", value_parser = http_url)]
     twilio_base_url: Option<String>,
     /// Twilio's Messaging API origin (the senders); defaults to --twilio-base-url when that
-    /// is given, else https://messaging.twilio.com.
+    /// is given, else Twilio's own (messaging.twilio.com).
     #[arg(long, value_name = "URL", value_parser = http_url)]
     twilio_messaging_base_url: Option<String>,
     /// A bearer token for Mammut's API, if your deployment asks for one. Prefer the
