@@ -180,6 +180,20 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
     ),
     ("mammut check", &[], &[]),
     ("mammut update", &["--id", "--style"], &[]),
+    (
+        "mammut connect",
+        &[
+            "--apply",
+            "--webhook-url",
+            "--mammut-base-url",
+            "--twilio-base-url",
+            "--twilio-messaging-base-url",
+            "--mammut-token",
+            "--mammut-header",
+            "--mammut-secret",
+        ],
+        &["MAMMUT_TOKEN", "MAMMUT_AUTH_HEADER", "MAMMUT_AUTH_SECRET"],
+    ),
 ];
 
 #[test]
