@@ -284,6 +284,22 @@ async fn a_dry_run_checks_and_changes_nothing() {
         w.twilio.requests().iter().all(|r| r.method == "GET"),
         "a dry run only reads"
     );
+
+    let report = connect(&config().with_mammut_id(4136), &w.options())
+        .await
+        .unwrap();
+    let bot = &report.steps[2];
+    assert_eq!(bot.outcome, Outcome::WouldDo);
+    assert!(
+        bot.detail
+            .starts_with("would update bot 4136: POST http://127.0.0.1:"),
+        "{bot}"
+    );
+    assert!(
+        bot.detail.ends_with("/app:mammut-1/graph/user:4136"),
+        "no query, so no token: {bot}"
+    );
+    assert!(w.mammut.requests().is_empty());
 }
 
 #[tokio::test]

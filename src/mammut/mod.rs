@@ -1,6 +1,7 @@
 //! The Mammut bot platform's side: a bot's WhatsApp-through-Twilio settings as Mammut stores
-//! them on the bot's `user` vertex, the requests that create and update that vertex, and the
-//! `TaskResult` Mammut answers with.
+//! them on the bot's `user` vertex, the requests that create and update that vertex, the
+//! `TaskResult` Mammut answers with, a client that sends them, and [`connect()`], which
+//! connects a bot to its WhatsApp number end to end.
 //!
 //! # The Mammut channel page, and what this module corrects
 //!
@@ -41,6 +42,54 @@
 //!     {"affectedElementId": 4136, "affectedElementName": "user", "affectedElementType": "Vertex"}
 //! ]}"#).unwrap();
 //! assert_eq!(reply.created_user_id(), Some(4136));
+//! ```
+//!
+//! # Sending to Mammut, and connecting a bot end to end
+//!
+//! [`MammutClient`] sends the create and update requests and reads the `TaskResult`: a
+//! `Failed` one is an error even with HTTP 200 ([`MammutError::TaskFailed`], with Mammut's
+//! reason). Mammut's public pages document no authentication, so it is up to the deployment:
+//! [`MammutAuth`] sends a bearer token or a header of its own, never shown in `Debug` or
+//! errors.
+//!
+//! [`connect()`] walks the steps of Mammut's WhatsApp page for one bot: (a) Twilio accepts the
+//! account SID and auth token, (b) the number is a WhatsApp sender of the account, (c) the
+//! bot is created on Mammut (updated when the config has a `mammut-id`), (d) the sender's
+//! incoming webhook points at Mammut's WhatsApp channel URL. Unless
+//! [`ConnectOptions::apply`] is set it changes nothing: it runs (a) and (b) and says what (c)
+//! and (d) would do. A failure names its step and what was already changed
+//! ([`ConnectError`]). Here against local fakes of Twilio and Mammut (feature
+//! `testing-fakes`):
+//!
+//! ```
+//! # #[cfg(feature = "testing-fakes")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use whatsapp_connector::mammut::{BotChange, BotConfig, ConnectOptions, MammutClient, connect};
+//! use whatsapp_connector::testing::{FakeMammut, FakeTwilio};
+//!
+//! let (sid, token) = ("AC0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff");
+//! let twilio = FakeTwilio::start(sid, token).await?;
+//! twilio.add_whatsapp_sender("whatsapp:+14155550123");
+//! let mammut = FakeMammut::start().await?;
+//!
+//! let config = BotConfig::new(sid, token, "whatsapp:+14155550123")?.with_name("Botwi");
+//! let options = ConnectOptions::new(MammutClient::builder().base_url(mammut.base_url()).build()?)
+//!     .twilio_base_url(twilio.base_url());
+//!
+//! let dry = connect(&config, &options).await?;
+//! assert!(!dry.changed_anything());
+//! for step in &dry.steps {
+//!     println!("{step}"); // (c) Mammut bot: would do: would create the bot: POST …
+//! }
+//!
+//! let done = connect(&config, &options.apply(true)).await?;
+//! assert_eq!(done.bot, BotChange::Created(4136));
+//! assert_eq!(done.changes(), "bot 4136 created on Mammut, webhook updated");
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "testing-fakes"))]
+//! # fn main() {}
 //! ```
 
 use std::fmt;
