@@ -145,6 +145,23 @@ async fn a_mammut_5xx_may_have_applied_and_never_shows_the_token() {
     assert!(e.may_have_applied());
     assert!(!format!("{e} {e:?}").contains(TOKEN));
 
+    // An error answer that echoes the request does not pass the token on.
+    fake.push_response(FakeResponse::Error {
+        status: 400,
+        body: format!(r#"{{"status": "Failed", "message": "bad twilio-auth-token={TOKEN}"}}"#),
+        retry_after: None,
+    });
+    let e = mammut(&fake).update_bot(id, &config()).await.unwrap_err();
+    let MammutError::Http(Error::Api(api)) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        e.to_string().contains("bad twilio-auth-token=[REDACTED]"),
+        "{e}"
+    );
+    assert!(!api.body.contains(TOKEN) && !api.message.contains(TOKEN));
+    assert!(!e.may_have_applied());
+
     fake.push_response(FakeResponse::Reset);
     let e = mammut(&fake).update_bot(id, &config()).await.unwrap_err();
     assert!(e.may_have_applied(), "{e:?}");

@@ -291,7 +291,7 @@ impl MammutClient {
     ///   [`MammutError::NoBotId`] when it names no `user` vertex: the bot may exist.
     pub async fn create_bot(&self, config: &BotConfig) -> Result<CreatedBot, MammutError> {
         let request = self.create_request(config);
-        let (status, body) = self.send(&request).await?;
+        let (status, body) = self.send(&request, config.twilio_auth_token()).await?;
         let result = read_task_result(status, &body)?.into_success()?;
         match result
             .created_user_id()
@@ -315,15 +315,20 @@ impl MammutClient {
         config: &BotConfig,
     ) -> Result<Option<TaskResult>, MammutError> {
         let request = self.update_request(id, config);
-        let (status, body) = self.send(&request).await?;
+        let (status, body) = self.send(&request, config.twilio_auth_token()).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         Ok(Some(read_task_result(status, &body)?.into_success()?))
     }
 
-    /// Sends one request and returns a success answer's status and body.
-    async fn send(&self, request: &MammutRequest) -> Result<(u16, bytes::Bytes), Error> {
+    /// Sends one request and returns a success answer's status and body. An error answer
+    /// that echoes `secret` (the request carries it) has it replaced by `[REDACTED]`.
+    async fn send(
+        &self,
+        request: &MammutRequest,
+        secret: &Secret,
+    ) -> Result<(u16, bytes::Bytes), Error> {
         // The query of an update carries the auth token: errors name the path only.
         let shown = request.url.split('?').next().unwrap_or_default();
         let body = request.body.to_string();
@@ -341,7 +346,10 @@ impl MammutClient {
             if answer.is_success() {
                 return Ok((answer.status, answer.body));
             }
-            let text = answer.text();
+            let mut text = answer.text();
+            if !secret.is_empty() {
+                text = text.replace(secret.expose(), "[REDACTED]");
+            }
             let trimmed = text.trim();
             let message = if trimmed.is_empty() {
                 format!("HTTP {} with an empty body", answer.status)
