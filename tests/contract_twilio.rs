@@ -194,3 +194,40 @@ async fn a_webhook_update_that_breaks_the_contract_is_refused() {
         .unwrap_err();
     assert_eq!(e.api().map(|a| a.status), Some(422), "{e:?}");
 }
+
+/// `mammut::connect`'s read-only steps against both Prism servers: the credentials pass,
+/// and the spec's example list of senders is empty, so the number is no sender and nothing
+/// is sent to Mammut (whose address here is a closed port).
+#[cfg(feature = "mammut")]
+#[tokio::test]
+#[ignore = "needs Prism at PRISM_TWILIO_URL and PRISM_TWILIO_MESSAGING_URL"]
+async fn connect_checks_credentials_and_senders_against_the_contract() {
+    use whatsapp_connector::mammut::{
+        BotConfig, ConnectFailure, ConnectOptions, MammutClient, Outcome, Step, connect,
+    };
+
+    let url = |var: &str| std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set"));
+    let config = BotConfig::new(
+        EXAMPLE_ACCOUNT,
+        "0123456789abcdef0123456789abcdef",
+        "whatsapp:+14155550123",
+    )
+    .unwrap();
+    let mammut = MammutClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let options = ConnectOptions::new(mammut)
+        .twilio_base_url(url("PRISM_TWILIO_URL"))
+        .twilio_messaging_base_url(url("PRISM_TWILIO_MESSAGING_URL"))
+        .twilio_retry_policy(RetryPolicy::never())
+        .apply(true);
+    let e = connect(&config, &options).await.unwrap_err();
+    assert_eq!(e.step, Step::Sender, "{e}");
+    assert!(
+        matches!(e.failure, ConnectFailure::NotASender { .. }),
+        "{e}"
+    );
+    assert_eq!(e.report.steps[0].outcome, Outcome::Ok, "{e}");
+    assert!(e.to_string().ends_with("nothing was changed"), "{e}");
+}
