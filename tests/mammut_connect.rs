@@ -490,3 +490,36 @@ async fn twilio_failing_step_d_says_the_bot_was_created() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn invalid_settings_fail_before_any_step() {
+    let w = world().await;
+    let e = connect(
+        &config(),
+        &w.options()
+            .webhook_url("mammut.example.com/whatsapp")
+            .apply(true),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.step, Step::Webhook);
+    assert!(matches!(e.failure, ConnectFailure::Config(_)), "{e:?}");
+    let outcomes: Vec<Outcome> = e.report.steps.iter().map(|s| s.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::NotRun,
+            Outcome::NotRun,
+            Outcome::NotRun,
+            Outcome::Failed
+        ]
+    );
+    assert!(e.to_string().contains("webhook_url"), "{e}");
+    assert!(w.twilio.requests().is_empty() && w.mammut.requests().is_empty());
+
+    let e = connect(&config(), &w.options().twilio_messaging_base_url("ftp://x"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.step, Step::Credentials);
+    assert!(e.to_string().contains("messaging_base_url"), "{e}");
+}

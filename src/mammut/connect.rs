@@ -159,6 +159,23 @@ pub struct ConnectError {
     pub report: Box<ConnectReport>,
 }
 
+/// A setting of `step` is invalid: no step ran.
+fn fail_early(mut report: ConnectReport, step: Step, e: ConfigError) -> ConnectError {
+    let failure = ConnectFailure::Config(e);
+    for s in Step::ALL {
+        if s == step {
+            report.push(s, Outcome::Failed, failure.to_string());
+        } else {
+            report.push(s, Outcome::NotRun, format!("{step} has an invalid setting"));
+        }
+    }
+    ConnectError {
+        step,
+        failure,
+        report: Box::new(report),
+    }
+}
+
 fn fail(mut report: ConnectReport, step: Step, failure: ConnectFailure) -> ConnectError {
     report.push(step, Outcome::Failed, failure.to_string());
     report.not_run_after(step);
@@ -194,12 +211,14 @@ pub async fn connect(
     options: &ConnectOptions,
 ) -> Result<ConnectReport, ConnectError> {
     let mut report = ConnectReport::new(options.apply, options.webhook_url.clone());
+    // Settings are checked before any step runs: the Twilio client's with step (a), the
+    // webhook URL with step (d).
     let twilio = match options.twilio(config) {
         Ok(t) => t,
-        Err(e) => return Err(fail(report, Step::Credentials, ConnectFailure::Config(e))),
+        Err(e) => return Err(fail_early(report, Step::Credentials, e)),
     };
     if let Err(e) = crate::transport::config_http_url("webhook_url", &options.webhook_url) {
-        return Err(fail(report, Step::Credentials, ConnectFailure::Config(e)));
+        return Err(fail_early(report, Step::Webhook, e));
     }
     if let Err(f) = check_credentials(&twilio, &mut report).await {
         return Err(fail(report, Step::Credentials, f));
