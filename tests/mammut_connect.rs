@@ -523,3 +523,38 @@ async fn invalid_settings_fail_before_any_step() {
     assert_eq!(e.step, Step::Credentials);
     assert!(e.to_string().contains("messaging_base_url"), "{e}");
 }
+
+#[tokio::test]
+async fn a_mammut_timeout_in_step_c_says_a_bot_may_exist() {
+    let w = world().await;
+    w.mammut
+        .push_response(FakeResponse::Hang(std::time::Duration::from_secs(5)));
+    let client = MammutClient::builder()
+        .base_url(w.mammut.base_url())
+        .timeout(std::time::Duration::from_millis(300))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let options = ConnectOptions::new(client)
+        .twilio_base_url(w.twilio.base_url())
+        .apply(true);
+    let e = connect(&config(), &options).await.unwrap_err();
+    assert_eq!(e.step, Step::Bot);
+    let ConnectFailure::Mammut(m) = &e.failure else {
+        panic!("{e:?}")
+    };
+    assert!(m.may_have_applied(), "{m:?}");
+    assert!(
+        matches!(m, MammutError::Http(err) if err.is_timeout()),
+        "{m:?}"
+    );
+    assert_eq!(e.report.bot, BotChange::MaybeCreated);
+    // It did: the fake wrote the bot before it hung.
+    assert_eq!(w.mammut.bot_ids(), [4136]);
+    assert!(
+        e.to_string().ends_with(
+            "a bot may have been created on Mammut (its id is unknown), webhook not updated"
+        ),
+        "{e}"
+    );
+}
