@@ -125,3 +125,109 @@ async fn typing_indicator_and_read_mark_match_the_contract() {
             .unwrap_or_else(|e| panic!("read {sid}: Prism refused the request: {e}"));
     }
 }
+
+// The account fetch and the WhatsApp senders (list, webhook update) that
+// `mammut::connect` uses. Prism answers with the specs' examples, whose account is
+// ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.
+
+const EXAMPLE_ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+fn account_provider(api: &str, messaging: &str) -> TwilioProvider {
+    let url = |var: &str| {
+        std::env::var(var).unwrap_or_else(|_| panic!("{var} must point at `prism mock`"))
+    };
+    TwilioProvider::builder(EXAMPLE_ACCOUNT)
+        .auth_token("0123456789abcdef0123456789abcdef")
+        .base_url(url(api))
+        .messaging_base_url(url(messaging))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("a valid configuration")
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's OpenAPI at PRISM_TWILIO_URL"]
+async fn the_account_fetch_matches_the_contract() {
+    let twilio = account_provider("PRISM_TWILIO_URL", "PRISM_TWILIO_MESSAGING_URL");
+    let account = twilio
+        .fetch_account()
+        .await
+        .unwrap_or_else(|e| panic!("Prism refused the account fetch: {e}"));
+    assert_eq!(account.sid, EXAMPLE_ACCOUNT);
+    assert!(account.is_active(), "{account:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's Messaging v2 OpenAPI at PRISM_TWILIO_MESSAGING_URL"]
+async fn the_senders_list_and_webhook_update_match_the_contract() {
+    use whatsapp_connector::twilio::SenderWebhook;
+
+    let twilio = account_provider("PRISM_TWILIO_URL", "PRISM_TWILIO_MESSAGING_URL");
+    // The spec's example list is empty, on one page.
+    let senders = twilio
+        .whatsapp_senders()
+        .await
+        .unwrap_or_else(|e| panic!("Prism refused the senders list: {e}"));
+    assert!(senders.is_empty(), "{senders:?}");
+    let updated = twilio
+        .update_sender_webhook(
+            "XEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            &SenderWebhook::incoming("https://api.mammut.io/channels/whatsapp/"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("Prism refused the webhook update: {e}"));
+    assert_eq!(updated.sid, "XEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert!(updated.sender_id.starts_with("whatsapp:+"), "{updated:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's Messaging v2 OpenAPI at PRISM_TWILIO_MESSAGING_URL"]
+async fn a_webhook_update_that_breaks_the_contract_is_refused() {
+    // The check above means something only if Prism refuses a wrong body: a sender
+    // SID that is not XE… never leaves the crate, so send a bad method instead.
+    let twilio = account_provider("PRISM_TWILIO_URL", "PRISM_TWILIO_MESSAGING_URL");
+    let mut bad = whatsapp_connector::twilio::SenderWebhook::incoming("https://example.com/");
+    bad.callback_method = Some("GET".into());
+    let e = twilio
+        .update_sender_webhook("XEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &bad)
+        .await
+        .unwrap_err();
+    assert_eq!(e.api().map(|a| a.status), Some(422), "{e:?}");
+}
+
+/// `mammut::connect`'s read-only steps against both Prism servers: the credentials pass,
+/// and the spec's example list of senders is empty, so the number is no sender and nothing
+/// is sent to Mammut (whose address here is a closed port).
+#[cfg(feature = "mammut")]
+#[tokio::test]
+#[ignore = "needs Prism at PRISM_TWILIO_URL and PRISM_TWILIO_MESSAGING_URL"]
+async fn connect_checks_credentials_and_senders_against_the_contract() {
+    use whatsapp_connector::mammut::{
+        BotConfig, ConnectFailure, ConnectOptions, MammutClient, Outcome, Step, connect,
+    };
+
+    let url = |var: &str| std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set"));
+    let config = BotConfig::new(
+        EXAMPLE_ACCOUNT,
+        "0123456789abcdef0123456789abcdef",
+        "whatsapp:+14155550123",
+    )
+    .unwrap();
+    let mammut = MammutClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let options = ConnectOptions::new(mammut)
+        .twilio_base_url(url("PRISM_TWILIO_URL"))
+        .twilio_messaging_base_url(url("PRISM_TWILIO_MESSAGING_URL"))
+        .twilio_retry_policy(RetryPolicy::never())
+        .apply(true);
+    let e = connect(&config, &options).await.unwrap_err();
+    assert_eq!(e.step, Step::Sender, "{e}");
+    assert!(
+        matches!(e.failure, ConnectFailure::NotASender { .. }),
+        "{e}"
+    );
+    assert_eq!(e.report.steps[0].outcome, Outcome::Ok, "{e}");
+    assert!(e.to_string().ends_with("nothing was changed"), "{e}");
+}

@@ -240,6 +240,20 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["--sid", "--account-sid", "--auth-token", "--base-url"],
         &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
     ),
+    (
+        "mammut connect",
+        &[
+            "--apply",
+            "--webhook-url",
+            "--mammut-base-url",
+            "--twilio-base-url",
+            "--twilio-messaging-base-url",
+            "--mammut-token",
+            "--mammut-header",
+            "--mammut-secret",
+        ],
+        &["MAMMUT_TOKEN", "MAMMUT_AUTH_HEADER", "MAMMUT_AUTH_SECRET"],
+    ),
 ];
 
 #[test]

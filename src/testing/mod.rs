@@ -6,7 +6,8 @@
 //! network and no async runtime.
 //!
 //! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
-//! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled): they record every request, fail
+//! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled) and Mammut's graph API
+//! (`FakeMammut`, with feature `mammut`): they record every request, fail
 //! on demand, and send correctly signed webhooks. They run on tokio and axum.
 //!
 //! Point a provider's base URL at a fake and nothing leaves the machine:
@@ -29,6 +30,8 @@
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 mod botmaker;
+#[cfg(all(feature = "testing-fakes", feature = "mammut"))]
+mod mammut;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
@@ -43,6 +46,9 @@ mod webhooks;
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "botmaker"))))]
 pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
+#[cfg(all(feature = "testing-fakes", feature = "mammut"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "mammut"))))]
+pub use mammut::FakeMammut;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
@@ -51,7 +57,7 @@ pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
 pub use server::{FakeResponse, RecordedRequest};
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "twilio"))))]
-pub use twilio::FakeTwilio;
+pub use twilio::{FakeTwilio, FakeTwilioRoute};
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "twilio"))))]
 pub use twilio_content::ContentSend;

@@ -16,6 +16,10 @@ use super::server::{FakeResponse, RecordedRequest, Recorder, Running, answer, se
 use super::twilio_content::{self, ContentSend, ContentStore};
 use crate::secret::Secret;
 
+// The account and WhatsApp senders API (its routes, state and methods).
+mod senders;
+pub use senders::FakeTwilioRoute;
+
 /// A fake Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` answers 201 with a
 /// Message resource (checking HTTP Basic auth against the account SID and auth token), or
 /// whatever was queued with [`FakeTwilio::push_response`]. Every request is recorded.
@@ -44,6 +48,9 @@ use crate::secret::Secret;
 /// [`FakeTwilio::set_approval_status`] moves it on). [`FakeTwilio::content_sends`] lists the
 /// messages sent by `ContentSid`; a send naming content that was deleted gets Twilio's 400
 /// with code 21655.
+///
+/// And it answers the account fetch and the Messaging API v2's WhatsApp senders (list and
+/// webhook update): see [`FakeTwilio::add_whatsapp_sender`].
 #[derive(Debug)]
 pub struct FakeTwilio {
     state: Arc<TwilioState>,
@@ -59,6 +66,7 @@ pub(super) struct TwilioState {
     next_sid: AtomicU64,
     default_callback: std::sync::Mutex<Option<String>>,
     http: reqwest::Client,
+    senders: senders::SendersState,
 }
 
 impl FakeTwilio {
@@ -79,6 +87,7 @@ impl FakeTwilio {
             next_sid: AtomicU64::new(1),
             default_callback: std::sync::Mutex::new(None),
             http: reqwest::Client::new(),
+            senders: senders::SendersState::default(),
         });
         let router = Router::new()
             .route(
@@ -107,6 +116,7 @@ impl FakeTwilio {
                 get(twilio_content::approval),
             )
             .route("/cdn/{*file}", get(cdn_media))
+            .merge(senders::routes())
             .fallback(not_found)
             .with_state(state.clone());
         let running = serve(router).await?;

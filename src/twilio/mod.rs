@@ -50,12 +50,21 @@
 //! [`WhatsAppProvider::mark_read`] is the same call, since Twilio has no other way to mark
 //! a message read: it shows the typing indicator too. Twilio's Messages API sends no
 //! reactions, so [`WhatsAppProvider::react`] gives [`Error::Unsupported`].
+//!
+//! # The account and its WhatsApp senders
+//!
+//! [`TwilioProvider::fetch_account`] checks that the account SID and auth token go together;
+//! [`TwilioProvider::whatsapp_senders`] lists the account's WhatsApp numbers (Messaging API
+//! v2 Senders) with their webhooks, and [`TwilioProvider::update_sender_webhook`] points a
+//! sender's incoming messages at another URL.
 
+mod account;
 mod answer;
 mod client;
 mod config;
 pub mod content;
 mod request;
+mod senders;
 pub mod signature;
 pub mod twiml;
 pub mod webhook;
@@ -76,10 +85,12 @@ use crate::provider::{
 use crate::retry::traced_send;
 
 pub use crate::transport::DEFAULT_TIMEOUT;
+pub use account::Account;
 pub use answer::classify;
 pub use client::DownloadedMedia;
 pub use config::{Credentials, Sender, TwilioBuilder};
 pub use request::MessageRequest;
+pub use senders::{SenderWebhook, WhatsAppSender};
 pub use signature::{Verified, Verifier};
 
 use config::Inner;

@@ -16,10 +16,12 @@
 //! wa templates twilio list|create|submit|status [--base-url URL]   # prints JSON
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
+//! wa mammut connect [--apply] [--webhook-url URL] [--mammut-base-url URL] [--twilio-base-url URL] [--twilio-messaging-base-url URL] < CONFIG_JSON
 //! ```
 //!
 //! Exit status: 0 on success or a valid signature, 1 on an invalid signature (or, for
-//! `simulate`, a server that refused the webhook), 2 on bad input or usage. Every failure is
+//! `simulate`, a server that refused the webhook; for `mammut connect`, a step that failed),
+//! 2 on bad input or usage. Every failure is
 //! one line on standard error: `wa: <what>: <why>`.
 //!
 //! Install it with `cargo install whatsapp-connector --features cli`.
@@ -43,8 +45,9 @@ use common::Failure;
 /// Debug WhatsApp webhook integrations: sign, verify and parse webhooks, send messages,
 /// typing indicators and reactions, and send signed test webhooks to a running server.
 ///
-/// Exit status: 0 on success or a valid signature; 1 on an invalid signature, or when
-/// `simulate`'s target refuses the webhook; 2 on bad input or usage. Failures are one line
+/// Exit status: 0 on success or a valid signature; 1 on an invalid signature, when
+/// `simulate`'s target refuses the webhook, or when a step of `mammut connect` fails; 2 on
+/// bad input or usage. Failures are one line
 /// on standard error: `wa: <what>: <why>`. Tokens are never printed, save in the Mammut
 /// requests `wa mammut` prints, which carry the bot's auth token by design.
 #[derive(Debug, Parser)]
@@ -80,7 +83,7 @@ enum Command {
     /// Send a correctly signed webhook to a running server, as the provider would.
     #[command(subcommand)]
     Simulate(SimulateCommand),
-    /// Check a Mammut bot config and print what Mammut is sent.
+    /// Check a Mammut bot config, print what Mammut is sent, or connect the bot end to end.
     #[command(subcommand)]
     Mammut(mammut::Command),
 }

@@ -1,88 +1,18 @@
-//! The Mammut bot platform's side: a bot's WhatsApp-through-Twilio settings as Mammut stores
-//! them on the bot's `user` vertex, the requests that create and update that vertex, and the
-//! `TaskResult` Mammut answers with.
-//!
-//! # The Mammut channel page, and what this module corrects
-//!
-//! Mammut's Spanish "Canal Whatsapp" page documents these requests, but its examples were
-//! copied from the SMS and Slack pages and carry their mistakes. The models here follow the
-//! page's own field tables and Mammut's code instead:
-//!
-//! 1. The create example sends `"slack-bot-token": "AUTH_TOKEN"`. That is the Slack
-//!    channel's field (an array of `"(workspace, token)"` tuples); the Twilio auth token goes
-//!    in `twilio-auth-token`. A config with a plain-string `slack-bot-token` is rejected.
-//! 2. The create example gives the number as `"+11234567890"`, without `whatsapp:`. The
-//!    field must be `whatsapp:+<E.164>` (Mammut finds the bot by Twilio's `To`, which carries
-//!    the prefix); a bare E.164 number is accepted here and normalized to that form.
-//! 3. The create example misses a comma between two fields, so it is not JSON. Parsing it
-//!    fails with the position.
-//! 4. The update example writes the path as `user:[125678]`: the brackets belong to the
-//!    placeholder. The path is `/app:mammut-1/graph/user:125678`.
-//! 5. The update example's query uses `main-phone-number`, which is the SMS channel's
-//!    number: writing the WhatsApp number there would configure SMS, not WhatsApp. Updates
-//!    built here use `main-whatsapp-phone-number`, as the page's own update table lists.
-//!
-//! ```
-//! use whatsapp_connector::mammut::{BotConfig, TaskResult};
-//!
-//! let config = BotConfig::from_json(br#"{
-//!     "user-type": "machine",
-//!     "name": "Botwi",
-//!     "twilio-account-sid": "AC0123456789abcdef0123456789abcdef",
-//!     "twilio-auth-token": "0123456789abcdef0123456789abcdef",
-//!     "main-whatsapp-phone-number": "+14155238886"
-//! }"#).unwrap();
-//! assert_eq!(config.whatsapp_number(), "whatsapp:+14155238886");
-//!
-//! let create = config.create_request("https://api.mammut.io");
-//! assert_eq!(create.url, "https://api.mammut.io/app:mammut-1/graph/user");
-//!
-//! let reply = TaskResult::from_json(br#"{"status": "Success", "taskResult": [
-//!     {"affectedElementId": 4136, "affectedElementName": "user", "affectedElementType": "Vertex"}
-//! ]}"#).unwrap();
-//! assert_eq!(reply.created_user_id(), Some(4136));
-//! ```
+//! A bot's config ([`BotConfig`]): its validation, the requests that create and update its
+//! vertex, and the Twilio provider built from it.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::{MACHINE, USER_COLLECTION_PATH, fields};
 use crate::address::PhoneNumber;
 use crate::address::WhatsAppAddress;
-use crate::error::{ConfigError, ParseError};
+use crate::error::ConfigError;
 use crate::links::encode_component;
 use crate::secret::Secret;
 use crate::twilio::{Sender, TwilioBuilder, TwilioProvider, is_sid};
-
-/// Mammut's API on its own cloud. Self-hosted deployments have their own.
-pub const DEFAULT_BASE_URL: &str = "https://api.mammut.io";
-/// The URL Mammut's cloud receives Twilio's WhatsApp webhooks on (the trailing slash is
-/// part of it, and signatures cover it).
-pub const DEFAULT_WEBHOOK_URL: &str = "https://api.mammut.io/channels/whatsapp/";
-/// The graph path of the `user` collection.
-pub const USER_COLLECTION_PATH: &str = "/app:mammut-1/graph/user";
-
-/// The field names, as Mammut stores them.
-pub mod fields {
-    /// `user-type`: `machine` for a bot.
-    pub const USER_TYPE: &str = "user-type";
-    /// `name`.
-    pub const NAME: &str = "name";
-    /// `twilio-account-sid`.
-    pub const TWILIO_ACCOUNT_SID: &str = "twilio-account-sid";
-    /// `twilio-auth-token`.
-    pub const TWILIO_AUTH_TOKEN: &str = "twilio-auth-token";
-    /// `main-whatsapp-phone-number`.
-    pub const MAIN_WHATSAPP_PHONE_NUMBER: &str = "main-whatsapp-phone-number";
-    /// `mammut-id`: the numeric id of the bot's vertex (a path segment, not a property).
-    pub const MAMMUT_ID: &str = "mammut-id";
-    /// `slack-bot-token`: the Slack channel's field.
-    pub const SLACK_BOT_TOKEN: &str = "slack-bot-token";
-}
-
-/// The `user-type` of a bot.
-pub const MACHINE: &str = "machine";
 
 /// A bot's WhatsApp-through-Twilio settings: the fields of its Mammut `user` vertex.
 ///
@@ -498,133 +428,6 @@ fn parse_number(s: &str) -> Result<PhoneNumber, ConfigError> {
             format!("must be whatsapp:+<E.164 number>: {e}"),
         )
     })
-}
-
-/// Whether a Mammut write succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// It did.
-    Success,
-    /// It did not (Mammut says so with HTTP 200).
-    Failed,
-    /// A status this crate does not know.
-    #[serde(untagged)]
-    Other(String),
-}
-
-/// Whether an affected element is a vertex or an edge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum ElementType {
-    /// A vertex (`user`, `room`, …).
-    Vertex,
-    /// An edge (`chat-in`, `create`, …).
-    Edge,
-    /// A type this crate does not know.
-    #[serde(untagged)]
-    Other(String),
-}
-
-/// One element a Mammut write created or changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AffectedElement {
-    /// The element's numeric id.
-    #[serde(rename = "affectedElementId")]
-    pub id: i64,
-    /// Its type name (`user`, `room`, `chat-in`).
-    #[serde(rename = "affectedElementName")]
-    pub name: String,
-    /// Vertex or edge.
-    #[serde(rename = "affectedElementType")]
-    pub element_type: ElementType,
-    /// The triggers that ran, when Mammut lists them.
-    #[serde(
-        rename = "taskIdList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_ids: Option<Vec<String>>,
-}
-
-/// Mammut answered (even with HTTP 200) with a `TaskResult` whose status is not `Success`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("mammut: the task failed (status {status:?})")]
-#[non_exhaustive]
-pub struct TaskFailed {
-    /// The status Mammut reported (`Failed`, or a status this crate does not know).
-    pub status: String,
-}
-
-/// Mammut's answer to a write: a status and the elements it affected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TaskResult {
-    /// `Success` or `Failed`.
-    pub status: TaskStatus,
-    /// What the write affected. One create can affect many elements (a new user also gets
-    /// a room and edges).
-    #[serde(rename = "taskResult", default)]
-    pub task_result: Vec<AffectedElement>,
-}
-
-impl TaskResult {
-    /// Parses Mammut's answer. An error names the field (`taskResult[0].affectedElementId`).
-    ///
-    /// # Errors
-    ///
-    /// - [`ParseError::Malformed`] when the body is not valid JSON, or not a `TaskResult` at its
-    ///   top level (such as an object without `status`).
-    /// - [`ParseError::InvalidField`] naming the path (`taskResult[0].affectedElementId`) when a
-    ///   value inside has the wrong type.
-    pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let result: TaskResult = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() || path == "." {
-                ParseError::malformed(format!("TaskResult is not valid JSON: {inner}"))
-            } else {
-                ParseError::invalid(path, inner.to_string())
-            }
-        })?;
-        de.end()
-            .map_err(|e| ParseError::malformed(format!("TaskResult is not valid JSON: {e}")))?;
-        Ok(result)
-    }
-
-    /// True when the status is `Success`.
-    pub fn is_success(&self) -> bool {
-        self.status == TaskStatus::Success
-    }
-
-    /// The result when it succeeded; an error when Mammut reported anything else, even with
-    /// HTTP 200.
-    ///
-    /// # Errors
-    ///
-    /// [`TaskFailed`], holding the status, when the status is `Failed` or anything other than
-    /// `Success`.
-    pub fn into_success(self) -> Result<Self, TaskFailed> {
-        match &self.status {
-            TaskStatus::Success => Ok(self),
-            TaskStatus::Failed => Err(TaskFailed {
-                status: "Failed".into(),
-            }),
-            TaskStatus::Other(s) => Err(TaskFailed { status: s.clone() }),
-        }
-    }
-
-    /// The id of the user vertex a create made: the first vertex named `user`. (A create can
-    /// list several users, such as the system bot a new room is shared with; the new one
-    /// comes first.)
-    pub fn created_user_id(&self) -> Option<i64> {
-        self.task_result
-            .iter()
-            .find(|e| e.element_type == ElementType::Vertex && e.name == "user")
-            .map(|e| e.id)
-    }
 }
 
 /// Building a Twilio provider from a bot's config.
