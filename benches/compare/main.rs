@@ -1,7 +1,8 @@
 //! The Rust side of `benches/compare/run.sh`: one program, three modes.
 //!
 //! ```text
-//! compare webhooks [--seconds S]       time verify+parse of the spec's webhooks
+//! compare webhooks [--seconds S] [--only NAME] [--calls N]
+//!                                      time verify+parse of the spec's webhooks
 //! compare fake                         a minimal fake of Twilio's Messages API
 //! compare send --base-url URL [--count N] [--concurrency C]
 //!                                      N sends through TwilioProvider, C at a time
@@ -63,8 +64,12 @@ fn main() {
     }
     let result = match mode {
         "webhooks" => {
-            let only: String = flag(&args, "--only").unwrap_or_default();
-            webhooks(flag(&args, "--seconds").unwrap_or(2.0), &only);
+            let run = Run {
+                seconds: flag(&args, "--seconds").unwrap_or(2.0),
+                only: flag(&args, "--only").unwrap_or_default(),
+                calls: flag(&args, "--calls"),
+            };
+            webhooks(&run);
             Ok(())
         }
         "fake" => fake(),
@@ -87,10 +92,27 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
     args.get(i + 1)?.parse().ok()
 }
 
+/// How the `webhooks` mode runs its cases.
+struct Run {
+    /// The time each case is measured for.
+    seconds: f64,
+    /// Only the cases whose name holds this.
+    only: String,
+    /// Instead of timing, make exactly this many calls and report nothing: for counting
+    /// instructions per call with `perf stat -e instructions` (the difference between two
+    /// counts, divided by the difference in calls), which the noise of a shared machine
+    /// does not change.
+    calls: Option<u64>,
+}
+
 /// Measures and reports `f` as `name`, unless `only` is set and not part of the name.
-fn case(name: &str, only: &str, seconds: f64, f: impl FnMut()) {
-    if name.contains(only) {
-        report(name, measure(seconds, f));
+fn case(name: &str, run: &Run, mut f: impl FnMut()) {
+    if !name.contains(run.only.as_str()) {
+        return;
+    }
+    match run.calls {
+        Some(calls) => (0..calls).for_each(|_| f()),
+        None => report(name, measure(run.seconds, f)),
     }
 }
 
@@ -124,7 +146,7 @@ fn measure(seconds: f64, mut f: impl FnMut()) -> f64 {
     rounds[3]
 }
 
-fn webhooks(seconds: f64, only: &str) {
+fn webhooks(run: &Run) {
     let twilio = TwilioProvider::builder(ACCOUNT_SID)
         .auth_token(TWILIO_TOKEN)
         .build()
@@ -141,13 +163,13 @@ fn webhooks(seconds: f64, only: &str) {
     assert_eq!(events.len(), 1);
 
     // The trait's two calls, verify then parse: the body is decoded twice.
-    case("rust_twilio_trait_ns", only, seconds, || {
+    case("rust_twilio_trait_ns", run, || {
         let req = black_box(&request);
         provider.verify(req).expect("valid");
         black_box(provider.parse(req).expect("parses"));
     });
     // The trait's verify_and_parse (Twilio's decodes the body once), as the endpoint calls it.
-    case("rust_twilio_once_ns", only, seconds, || {
+    case("rust_twilio_once_ns", run, || {
         black_box(
             provider
                 .verify_and_parse(black_box(&request))
@@ -160,14 +182,14 @@ fn webhooks(seconds: f64, only: &str) {
     let params: Vec<(String, String)> =
         serde_urlencoded::from_bytes(TWILIO_BODY).expect("the fixture is a form");
     let canonical = signing_string(TWILIO_URL, &params);
-    case("rust_hmac_sha1_ns", only, seconds, || {
+    case("rust_hmac_sha1_ns", run, || {
         let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(black_box(b"12345"))
             .expect("HMAC takes any key length");
         mac.update(black_box(canonical.as_bytes()));
         black_box(mac.finalize().into_bytes());
     });
     let keyed = <Hmac<Sha1> as KeyInit>::new_from_slice(b"12345").expect("any key length");
-    case("rust_hmac_sha1_prekeyed_ns", only, seconds, || {
+    case("rust_hmac_sha1_prekeyed_ns", run, || {
         let mut mac = black_box(&keyed).clone();
         mac.update(black_box(canonical.as_bytes()));
         black_box(mac.finalize().into_bytes());
@@ -185,7 +207,7 @@ fn webhooks(seconds: f64, only: &str) {
         let request = WebhookRequest::new("https://bot.example.com/botmaker", body)
             .with_header("content-type", "application/json");
         assert_eq!(botmaker.parse(&request).map(|e| e.len()).ok(), Some(1));
-        case(name, only, seconds, || {
+        case(name, run, || {
             black_box(botmaker.parse(black_box(&request)).expect("parses"));
         });
     }
