@@ -14,14 +14,17 @@ use crate::provider::WebhookRequest;
 use super::form::{FormError, decode_form, percent_byte};
 use super::{InboundParams, Params, StatusParams};
 
-/// One name or value: where it lies in the body, or in the decoded text.
+/// One name or value: where it lies in the body, or (with [`IN_DECODED`] set in `start`)
+/// in the decoded text. Eight bytes, so that it travels in a register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Piece {
     start: u32,
     end: u32,
-    /// In the decoded text (else in the body).
-    decoded: bool,
 }
+
+/// The bit of [`Piece::start`] that says the piece is in the decoded text. Inputs are
+/// shorter than 2 GiB, so offsets never reach it.
+const IN_DECODED: u32 = 1 << 31;
 
 /// The parameters of a form body (or query string), in the order received, decoded, mostly
 /// borrowed from the body.
@@ -81,14 +84,9 @@ impl<'a> FormPairs<'a> {
             .spans
             .iter()
             .map(|s| {
-                let piece = |start: usize, end: usize| Piece {
-                    start: u32::try_from(start).unwrap_or(u32::MAX),
-                    end: u32::try_from(end).unwrap_or(u32::MAX),
-                    decoded: true,
-                };
                 (
-                    piece(s.name_start, s.name_end),
-                    piece(s.name_end, s.value_end),
+                    Piece::decoded(s.name_start, s.name_end),
+                    Piece::decoded(s.name_end, s.value_end),
                 )
             })
             .collect();
@@ -100,14 +98,12 @@ impl<'a> FormPairs<'a> {
     }
 
     fn text(&self, p: Piece) -> &str {
-        let source = if p.decoded {
+        let source = if p.is_decoded() {
             self.decoded.as_str()
         } else {
             self.raw
         };
-        source
-            .get(p.start as usize..p.end as usize)
-            .unwrap_or_default()
+        source.get(p.range()).unwrap_or_default()
     }
 
     /// Every parameter, in the order received.
@@ -190,9 +186,11 @@ fn specials(x: u64) -> u64 {
 
 impl<'a> Decoder<'a> {
     /// The parameters of `input`; `None` when it is not a well-formed form body in UTF-8
-    /// (or is too long for 32-bit offsets).
+    /// (or is 2 GiB long or more).
     fn run(input: &'a [u8]) -> Option<FormPairs<'a>> {
-        u32::try_from(input.len()).ok()?;
+        if input.len() >= IN_DECODED as usize {
+            return None;
+        }
         let raw = std::str::from_utf8(input).ok()?;
         let mut d = Decoder {
             bytes: input,
@@ -225,9 +223,9 @@ impl<'a> Decoder<'a> {
         // on character boundaries (`%C3=%A9` splits a character between name and value).
         // Pieces of the body are bounded by ASCII delimiters, so they always do.
         let on_boundaries = d.pairs.iter().flat_map(|(n, v)| [n, v]).all(|p| {
-            !p.decoded
-                || (decoded.is_char_boundary(p.start as usize)
-                    && decoded.is_char_boundary(p.end as usize))
+            let r = p.range();
+            !p.is_decoded()
+                || (decoded.is_char_boundary(r.start) && decoded.is_char_boundary(r.end))
         });
         on_boundaries.then_some(FormPairs {
             raw,
@@ -273,17 +271,14 @@ impl<'a> Decoder<'a> {
     }
 
     /// Ends the current name or value at `end`.
+    #[inline(always)]
     fn end_segment(&mut self, end: usize) -> Piece {
         match self.decoded_start.take() {
             None => Piece::raw(self.seg_start, end),
             Some(from) => {
                 self.decoded
                     .extend_from_slice(self.bytes.get(self.copied..end).unwrap_or_default());
-                Piece {
-                    start: u32::try_from(from).unwrap_or(u32::MAX),
-                    end: u32::try_from(self.decoded.len()).unwrap_or(u32::MAX),
-                    decoded: true,
-                }
+                Piece::decoded(from, self.decoded.len())
             }
         }
     }
@@ -303,13 +298,30 @@ impl<'a> Decoder<'a> {
 }
 
 impl Piece {
-    /// A slice of the body (whose length was checked to fit 32 bits).
+    /// A slice of the body (whose length was checked to be below 2 GiB).
+    #[allow(clippy::cast_possible_truncation)]
     fn raw(start: usize, end: usize) -> Self {
         Piece {
-            start: u32::try_from(start).unwrap_or(u32::MAX),
-            end: u32::try_from(end).unwrap_or(u32::MAX),
-            decoded: false,
+            start: start as u32 & !IN_DECODED,
+            end: end as u32,
         }
+    }
+
+    /// A slice of the decoded text (never longer than the body).
+    #[allow(clippy::cast_possible_truncation)]
+    fn decoded(start: usize, end: usize) -> Self {
+        Piece {
+            start: start as u32 | IN_DECODED,
+            end: end as u32,
+        }
+    }
+
+    fn is_decoded(self) -> bool {
+        self.start & IN_DECODED != 0
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        (self.start & !IN_DECODED) as usize..self.end as usize
     }
 }
 
