@@ -788,3 +788,65 @@ fn forwarded_headers_only_when_trusted() {
     assert_eq!(trusting.verification_url(&req), INBOUND_URL);
     trusting.verify(&req).unwrap();
 }
+
+#[test]
+fn random_form_bodies_verify_and_parse_as_signed() {
+    // Names and values with every character a form escapes, encoded as a browser would
+    // (serde_urlencoded: `+` for spaces, `%XX` for the rest), signed over the decoded pairs:
+    // the verifier (which decodes the body itself, mostly without copying it) and the
+    // provider's one-pass verify_and_parse accept each one, and reject it once one
+    // decoded byte of one value changes.
+    let alphabet: Vec<char> = "aZ09 &=+%?#/:;,'\"ñé€😀\u{7f}\t.-_~".chars().collect();
+    let provider = TwilioProvider::builder("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+        .auth_token(TOKEN)
+        .build()
+        .unwrap();
+    let url = "https://bot.example.com/twilio?x=1";
+    let mut rng = fastrand::Rng::with_seed(29);
+    for _ in 0..300 {
+        let mut pairs: Vec<(String, String)> = (0..rng.usize(1..16))
+            .map(|_| {
+                let mut word = |max: usize| -> String {
+                    (0..rng.usize(0..max))
+                        .map(|_| alphabet[rng.usize(..alphabet.len())])
+                        .collect()
+                };
+                let name = word(10);
+                (if name.is_empty() { "n".into() } else { name }, word(40))
+            })
+            .collect();
+        pairs.push((
+            "MessageSid".into(),
+            "SM0123456789abcdef0123456789abcdef".into(),
+        ));
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        let sig = sign(TOKEN, url, &pairs);
+        let request = WebhookRequest::new(url, body.clone())
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("x-twilio-signature", &sig);
+        assert!(verifier().verify_at(url, &request).is_ok(), "{body}");
+        match provider.verify_and_parse(&request) {
+            Ok(events) => assert_eq!(events.len(), 1),
+            // Random names may collide with typed ones (`NumMedia=é`): a parse error,
+            // never a signature error.
+            Err(e) => assert!(
+                matches!(e, whatsapp_connector::Error::Parse(_)),
+                "{body}: {e}"
+            ),
+        }
+        let tampered = body.replacen("MessageSid=SM0", "MessageSid=SM1", 1);
+        let request = WebhookRequest::new(url, tampered)
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("x-twilio-signature", &sig);
+        assert!(matches!(
+            verifier().verify_at(url, &request),
+            Err(VerifyError::NoMatch { .. })
+        ));
+        assert!(matches!(
+            provider.verify_and_parse(&request),
+            Err(whatsapp_connector::Error::Verify(
+                VerifyError::NoMatch { .. }
+            ))
+        ));
+    }
+}

@@ -1,7 +1,8 @@
 //! The Rust side of `benches/compare/run.sh`: one program, three modes.
 //!
 //! ```text
-//! compare webhooks [--seconds S]       time verify+parse of the spec's webhooks
+//! compare webhooks [--seconds S] [--only NAME] [--calls N]
+//!                                      time verify+parse of the spec's webhooks
 //! compare fake                         a minimal fake of Twilio's Messages API
 //! compare send --base-url URL [--count N] [--concurrency C]
 //!                                      N sends through TwilioProvider, C at a time
@@ -10,7 +11,7 @@
 //!
 //! Every measurement is printed as `RESULT <name> <value>` for the script to collect. The
 //! timing method is the same as in `compare.py` and `compare.js`: a short warm-up, then
-//! seven rounds of a fixed number of calls, and the median time per call.
+//! seven rounds of a fixed number of calls, and the median CPU time per call.
 //!
 //! `cargo bench --bench compare` runs the `webhooks` mode.
 
@@ -63,8 +64,12 @@ fn main() {
     }
     let result = match mode {
         "webhooks" => {
-            let only: String = flag(&args, "--only").unwrap_or_default();
-            webhooks(flag(&args, "--seconds").unwrap_or(2.0), &only);
+            let run = Run {
+                seconds: flag(&args, "--seconds").unwrap_or(2.0),
+                only: flag(&args, "--only").unwrap_or_default(),
+                calls: flag(&args, "--calls"),
+            };
+            webhooks(&run);
             Ok(())
         }
         "fake" => fake(),
@@ -87,10 +92,27 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
     args.get(i + 1)?.parse().ok()
 }
 
+/// How the `webhooks` mode runs its cases.
+struct Run {
+    /// The time each case is measured for.
+    seconds: f64,
+    /// Only the cases whose name holds this.
+    only: String,
+    /// Instead of timing, make exactly this many calls and report nothing: for counting
+    /// instructions per call with `perf stat -e instructions` (the difference between two
+    /// counts, divided by the difference in calls), which the noise of a shared machine
+    /// does not change.
+    calls: Option<u64>,
+}
+
 /// Measures and reports `f` as `name`, unless `only` is set and not part of the name.
-fn case(name: &str, only: &str, seconds: f64, f: impl FnMut()) {
-    if name.contains(only) {
-        report(name, measure(seconds, f));
+fn case(name: &str, run: &Run, mut f: impl FnMut()) {
+    if !name.contains(run.only.as_str()) {
+        return;
+    }
+    match run.calls {
+        Some(calls) => (0..calls).for_each(|_| f()),
+        None => report(name, measure(run.seconds, f)),
     }
 }
 
@@ -99,32 +121,72 @@ fn report(name: &str, value: f64) {
     let _ = std::io::stdout().flush();
 }
 
-/// Nanoseconds per call of `f`: a warm-up of a tenth of `seconds`, then seven rounds of
-/// equal size filling the rest; the median round.
+/// Nanoseconds of CPU time per call of `f`: a warm-up of a tenth of `seconds`, then seven
+/// rounds of equal size filling the rest; the median round. CPU time is this thread's own
+/// (as Python's `time.thread_time_ns` and Node's `process.cpuUsage` count it), so other
+/// programs busy on a shared machine change it far less than the wall clock; where the
+/// system does not give it, the wall clock is used.
 fn measure(seconds: f64, mut f: impl FnMut()) -> f64 {
-    let warm = Duration::from_secs_f64(seconds / 10.0);
-    let start = Instant::now();
+    let clock = Clock::new();
+    let warm = seconds / 10.0 * 1e9;
+    let start = clock.now_ns();
     let mut calls: u64 = 0;
-    while start.elapsed() < warm {
-        f();
-        calls += 1;
+    // The clock is read every 64 calls: reading this thread's CPU time is a file read.
+    while clock.now_ns() - start < warm {
+        for _ in 0..64 {
+            f();
+        }
+        calls += 64;
     }
-    let per_call = start.elapsed().as_secs_f64() / calls.max(1) as f64;
+    let per_call = (clock.now_ns() - start) / 1e9 / calls.max(1) as f64;
     let per_round = ((seconds * 0.9 / 7.0) / per_call).max(1.0) as u64;
     let mut rounds: Vec<f64> = (0..7)
         .map(|_| {
-            let t = Instant::now();
+            let t = clock.now_ns();
             for _ in 0..per_round {
                 f();
             }
-            t.elapsed().as_nanos() as f64 / per_round as f64
+            (clock.now_ns() - t) / per_round as f64
         })
         .collect();
     rounds.sort_by(f64::total_cmp);
     rounds[3]
 }
 
-fn webhooks(seconds: f64, only: &str) {
+/// This thread's CPU time, or the wall clock.
+enum Clock {
+    ThreadCpu,
+    Wall(Instant),
+}
+
+impl Clock {
+    fn new() -> Self {
+        match thread_cpu_ns() {
+            Some(_) => Clock::ThreadCpu,
+            None => Clock::Wall(Instant::now()),
+        }
+    }
+
+    fn now_ns(&self) -> f64 {
+        match self {
+            Clock::ThreadCpu => thread_cpu_ns().unwrap_or(0) as f64,
+            Clock::Wall(start) => start.elapsed().as_nanos() as f64,
+        }
+    }
+}
+
+/// The CPU time this thread has run, in nanoseconds: the first field of
+/// `/proc/thread-self/schedstat` (Linux).
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn webhooks(run: &Run) {
     let twilio = TwilioProvider::builder(ACCOUNT_SID)
         .auth_token(TWILIO_TOKEN)
         .build()
@@ -141,13 +203,13 @@ fn webhooks(seconds: f64, only: &str) {
     assert_eq!(events.len(), 1);
 
     // The trait's two calls, verify then parse: the body is decoded twice.
-    case("rust_twilio_trait_ns", only, seconds, || {
+    case("rust_twilio_trait_ns", run, || {
         let req = black_box(&request);
         provider.verify(req).expect("valid");
         black_box(provider.parse(req).expect("parses"));
     });
     // The trait's verify_and_parse (Twilio's decodes the body once), as the endpoint calls it.
-    case("rust_twilio_once_ns", only, seconds, || {
+    case("rust_twilio_once_ns", run, || {
         black_box(
             provider
                 .verify_and_parse(black_box(&request))
@@ -160,14 +222,14 @@ fn webhooks(seconds: f64, only: &str) {
     let params: Vec<(String, String)> =
         serde_urlencoded::from_bytes(TWILIO_BODY).expect("the fixture is a form");
     let canonical = signing_string(TWILIO_URL, &params);
-    case("rust_hmac_sha1_ns", only, seconds, || {
+    case("rust_hmac_sha1_ns", run, || {
         let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(black_box(b"12345"))
             .expect("HMAC takes any key length");
         mac.update(black_box(canonical.as_bytes()));
         black_box(mac.finalize().into_bytes());
     });
     let keyed = <Hmac<Sha1> as KeyInit>::new_from_slice(b"12345").expect("any key length");
-    case("rust_hmac_sha1_prekeyed_ns", only, seconds, || {
+    case("rust_hmac_sha1_prekeyed_ns", run, || {
         let mut mac = black_box(&keyed).clone();
         mac.update(black_box(canonical.as_bytes()));
         black_box(mac.finalize().into_bytes());
@@ -185,7 +247,7 @@ fn webhooks(seconds: f64, only: &str) {
         let request = WebhookRequest::new("https://bot.example.com/botmaker", body)
             .with_header("content-type", "application/json");
         assert_eq!(botmaker.parse(&request).map(|e| e.len()).ok(), Some(1));
-        case(name, only, seconds, || {
+        case(name, run, || {
             black_box(botmaker.parse(black_box(&request)).expect("parses"));
         });
     }

@@ -404,10 +404,11 @@ impl WhatsAppProvider for TwilioProvider {
     fn verify_and_parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, Error> {
         let url = self.verification_url(request);
         let verifier = &self.inner.verifier;
-        match webhook::Params::from_request(request) {
+        match webhook::FormPairs::from_request(request) {
             Ok(params) if request.method() != http::Method::GET => {
-                verifier.verify_prepared(&url, request, &params)?;
-                Ok(params.to_events()?)
+                let pairs = params.slices();
+                verifier.verify_prepared(&url, request, &pairs)?;
+                Ok(webhook::events(&pairs)?)
             }
             Ok(params) => {
                 verifier.verify_at(&url, request)?;

@@ -10,7 +10,7 @@ use crate::error::VerifyError;
 use crate::provider::WebhookRequest;
 use crate::secret::Secret;
 
-use super::super::webhook::{Params, decode_form};
+use super::super::webhook::FormPairs;
 use super::Algorithm;
 use super::headers::{
     Settings, check_body_hash, decode_signature, is_json_type, parse_settings, read_settings,
@@ -221,16 +221,16 @@ impl Verifier {
         let settings = read_settings(request)?;
         let is_json = request.content_type().is_some_and(is_json_type);
         let params = if request.method() == http::Method::GET {
-            Params::default()
+            FormPairs::default()
         } else if is_json {
             check_body_hash(url, request.body())?;
-            Params::default()
+            FormPairs::default()
         } else {
-            decode_form(request.body()).map_err(unreadable)?
+            FormPairs::decode(request.body()).map_err(unreadable)?
         };
         self.verify_params(
             url,
-            sorted_pairs(params.iter()),
+            sorted_pairs(&params.slices()),
             signature.bytes(),
             settings,
         )
@@ -271,17 +271,12 @@ impl Verifier {
         &self,
         url: &str,
         request: &WebhookRequest,
-        params: &Params,
+        params: &[(&str, &str)],
     ) -> Result<(), VerifyError> {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
-        self.verify_params(
-            url,
-            sorted_pairs(params.iter()),
-            signature.bytes(),
-            settings,
-        )
-        .map(|_| ())
+        self.verify_params(url, sorted_pairs(params), signature.bytes(), settings)
+            .map(|_| ())
     }
 
     /// Checks `signature` over `url` and the parameters already in signing order.

@@ -176,7 +176,7 @@ pub(crate) fn decode_form(input: &[u8]) -> Result<Params, FormError> {
 }
 
 /// The byte a `%XX` at `at` stands for; `None` when two hexadecimal digits do not follow.
-fn percent_byte(input: &[u8], at: usize) -> Option<u8> {
+pub(super) fn percent_byte(input: &[u8], at: usize) -> Option<u8> {
     let hi = hex_value(*input.get(at + 1)?)?;
     let lo = hex_value(*input.get(at + 2)?)?;
     Some((hi << 4) | lo)

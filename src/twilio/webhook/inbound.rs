@@ -254,9 +254,17 @@ impl<'a> InboundParams<'a> {
     ///   `MediaUrl{N}` below it is missing or one at or above it is present, or `Latitude` or
     ///   `Longitude` is not a number in range.
     pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
+        Self::read(params.iter())
+    }
+
+    /// Reads the parameters from name-value pairs, in the order received (see
+    /// [`from_params`](Self::from_params)).
+    pub(super) fn read(
+        params: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ParseError> {
         let mut p = InboundParams::blank();
         let mut pending = Pending::default();
-        for (name, value) in params.iter() {
+        for (name, value) in params {
             if value.is_empty() {
                 continue;
             }

@@ -27,10 +27,12 @@
 //! ```
 
 // One job a file: `form` decodes the bytes, `params` holds the raw parameters, `inbound`
-// and `status` read the typed views, and `events` maps those views to events.
+// and `status` read the typed views, and `events` maps those views to events. `pairs`
+// reads a body mostly without copying it, for verifying and parsing webhooks.
 mod events;
 mod form;
 mod inbound;
+mod pairs;
 mod params;
 mod status;
 
@@ -40,6 +42,7 @@ use crate::provider::WebhookRequest;
 
 pub(crate) use form::{FormError, decode_form, decode_query_value};
 pub use inbound::{InboundParams, MediaParam, Referral};
+pub(crate) use pairs::{FormPairs, events};
 pub use params::Params;
 pub(crate) use params::business_address;
 pub use status::StatusParams;
@@ -50,7 +53,7 @@ pub use status::StatusParams;
 ///
 /// The errors of [`Params::from_request`], then those of [`Params::to_events`].
 pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
-    Params::from_request(request)?.to_events()
+    FormPairs::from_request(request)?.to_events()
 }
 
 /// What a Twilio webhook is.

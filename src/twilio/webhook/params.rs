@@ -30,7 +30,7 @@ impl fmt::Debug for Params {
 /// The business number a webhook names: `To` of an inbound message, `From` of a status
 /// callback. `None` when the request is not a form Twilio would send.
 pub(crate) fn business_address(request: &WebhookRequest) -> Option<String> {
-    let params = Params::from_request(request).ok()?;
+    let params = super::FormPairs::from_request(request).ok()?;
     let name = if params.get("MessageStatus").is_some() {
         "From"
     } else {

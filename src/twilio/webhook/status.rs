@@ -55,6 +55,14 @@ impl<'a> StatusParams<'a> {
     ///
     /// [`ParseError::MissingField`] when `MessageSid` or `MessageStatus` is absent.
     pub fn from_params(params: &'a Params) -> Result<Self, ParseError> {
+        Self::read(params.iter())
+    }
+
+    /// Reads the parameters from name-value pairs, in the order received (see
+    /// [`from_params`](Self::from_params)).
+    pub(super) fn read(
+        params: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ParseError> {
         let mut message_sid = None;
         let mut message_status = None;
         let mut p = StatusParams {
@@ -77,7 +85,7 @@ impl<'a> StatusParams<'a> {
             raw_dlr_done_date: None,
             api_version: None,
         };
-        for (name, value) in params.iter() {
+        for (name, value) in params {
             if value.is_empty() {
                 continue;
             }
