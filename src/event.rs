@@ -33,6 +33,9 @@ pub enum InboundEvent {
     Message(InboundMessage),
     /// A change in the delivery status of a message.
     Status(StatusUpdate),
+    /// An error the provider reported about the business line, not about one message
+    /// (Meta's webhook-level `errors`).
+    Error(WebhookError),
 }
 
 impl InboundEvent {
@@ -41,6 +44,7 @@ impl InboundEvent {
         match self {
             InboundEvent::Message(m) => &m.provider,
             InboundEvent::Status(s) => &s.provider,
+            InboundEvent::Error(e) => &e.provider,
         }
     }
 
@@ -67,6 +71,13 @@ impl InboundEvent {
                 }
                 key
             }
+            InboundEvent::Error(e) => format!(
+                "{}:error:{}:{}:{}",
+                e.provider,
+                e.channel_id.as_deref().unwrap_or(""),
+                e.error.code,
+                e.error.message.as_deref().unwrap_or("")
+            ),
         }
     }
 
@@ -74,7 +85,7 @@ impl InboundEvent {
     pub fn as_message(&self) -> Option<&InboundMessage> {
         match self {
             InboundEvent::Message(m) => Some(m),
-            InboundEvent::Status(_) => None,
+            _ => None,
         }
     }
 
@@ -82,9 +93,46 @@ impl InboundEvent {
     pub fn as_status(&self) -> Option<&StatusUpdate> {
         match self {
             InboundEvent::Status(s) => Some(s),
-            InboundEvent::Message(_) => None,
+            _ => None,
         }
     }
+
+    /// The provider's error report, if this is one.
+    pub fn as_error(&self) -> Option<&WebhookError> {
+        match self {
+            InboundEvent::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// An error a provider reported about a business line rather than about one message: for
+/// Meta, an entry of a webhook's `errors` (the reason is in `error`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WebhookError {
+    /// The provider that reported it.
+    pub provider: ProviderKind,
+    /// The provider's id of the business line it is about (Meta's phone number id).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// The error.
+    pub error: StatusError,
+}
+
+impl WebhookError {
+    /// An error report; the business line is unknown.
+    pub fn new(provider: ProviderKind, error: StatusError) -> Self {
+        WebhookError {
+            provider,
+            channel_id: None,
+            error,
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Who wrote a message.
@@ -125,6 +173,53 @@ pub struct InboundMessage {
     pub conversation_id: Option<String>,
     /// What it carries.
     pub content: MessageContent,
+    /// The provider's id of the business line it came through, when the provider names it
+    /// apart from the number (Meta's phone number id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// The sender's business-scoped user id (Meta's `US.13491208655302741918`), when the
+    /// provider gives one beside (or instead of) the phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// WhatsApp marked the message forwarded.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forwarded: bool,
+    /// WhatsApp marked the message forwarded many times.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub frequently_forwarded: bool,
+    /// The click-to-WhatsApp ad or post the user came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+}
+
+/// The ad or post a user clicked to start the conversation (click-to-WhatsApp).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Referral {
+    /// `ad` or `post`.
+    #[serde(default)]
+    pub source_type: Option<String>,
+    /// The ad's or post's id.
+    #[serde(default)]
+    pub source_id: Option<String>,
+    /// Its URL.
+    #[serde(default)]
+    pub source_url: Option<String>,
+    /// Its headline.
+    #[serde(default)]
+    pub headline: Option<String>,
+    /// Its body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `image` or `video`.
+    #[serde(default)]
+    pub media_type: Option<String>,
+    /// The image's or video's URL.
+    #[serde(default)]
+    pub media_url: Option<String>,
+    /// The click id (Meta's `ctwa_clid`, for its Conversions API).
+    #[serde(default)]
+    pub click_id: Option<String>,
 }
 
 impl InboundMessage {
@@ -141,6 +236,11 @@ impl InboundMessage {
             reply_to: None,
             conversation_id: None,
             content,
+            channel_id: None,
+            user_id: None,
+            forwarded: false,
+            frequently_forwarded: false,
+            referral: None,
         }
     }
 
@@ -209,6 +309,26 @@ pub enum MessageContent {
         /// The answers.
         response: serde_json::Value,
     },
+    /// An order of products from the business's catalog.
+    Order {
+        /// The catalog.
+        catalog_id: Option<String>,
+        /// The user's note.
+        text: Option<String>,
+        /// The products.
+        items: Vec<OrderItem>,
+    },
+    /// A notice from WhatsApp about the user rather than from them (Meta's `system`
+    /// messages: the user changed their number or user id). Not written by the user: do not
+    /// answer it as a message.
+    System {
+        /// What happened (`user_changed_number`, `user_changed_user_id`).
+        kind: String,
+        /// The notice's text.
+        body: Option<String>,
+        /// The user's new WhatsApp id or user id.
+        new_id: Option<String>,
+    },
     /// A kind of message this crate does not model (a reaction, a sticker, a new type): it
     /// is passed through, not dropped.
     Unsupported {
@@ -217,14 +337,60 @@ pub enum MessageContent {
     },
 }
 
+/// A product in an order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderItem {
+    /// The product's id in the catalog.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    /// How many.
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    /// The price of one.
+    #[serde(default)]
+    pub unit_price: Option<f64>,
+    /// The currency (ISO 4217).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl OrderItem {
+    /// A product in an order.
+    pub fn new(
+        product_id: Option<String>,
+        quantity: Option<f64>,
+        unit_price: Option<f64>,
+        currency: Option<String>,
+    ) -> Self {
+        OrderItem {
+            product_id,
+            quantity,
+            unit_price,
+            currency,
+        }
+    }
+}
+
 /// A media item of an inbound message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MediaItem {
-    /// Where to fetch it (Twilio's media URLs need the account's credentials).
+    /// Where to fetch it (Twilio's media URLs need the account's credentials). For Meta,
+    /// the Graph API URL of the media object (`https://graph.facebook.com/v23.0/{id}`): a
+    /// `GET` with the access token answers with the download URL.
     pub url: String,
     /// Its MIME type, if given.
     pub content_type: Option<String>,
+    /// The provider's media id, for a provider that hands media out by id (Meta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The file's SHA-256 as the provider wrote it (Meta: base64), to check a download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The file name the user gave (documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
 }
 
 impl MediaItem {
@@ -233,7 +399,28 @@ impl MediaItem {
         MediaItem {
             url: url.into(),
             content_type,
+            id: None,
+            sha256: None,
+            filename: None,
         }
+    }
+
+    /// Sets the provider's media id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the file's SHA-256, as the provider wrote it.
+    pub fn with_sha256(mut self, sha256: impl Into<String>) -> Self {
+        self.sha256 = Some(sha256.into());
+        self
+    }
+
+    /// Sets the file name.
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
     }
 }
 
@@ -281,6 +468,42 @@ pub struct StatusUpdate {
     pub timestamp: Option<Timestamp>,
     /// Why delivery failed, for failed and undelivered messages.
     pub error: Option<StatusError>,
+    /// The business number the message was sent from, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<WhatsAppAddress>,
+    /// The provider's id of the business line it was sent from, when the provider names it
+    /// apart from the number (Meta's phone number id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// How the message is billed, when the provider says (Meta's `pricing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<Pricing>,
+}
+
+/// How a message is billed, as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Pricing {
+    /// Whether it is billed.
+    #[serde(default)]
+    pub billable: Option<bool>,
+    /// The pricing model (Meta: `CBP`, `PMP`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The category (`service`, `marketing`, `utility`, `authentication`, …).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+impl Pricing {
+    /// Pricing as reported.
+    pub fn new(billable: Option<bool>, model: Option<String>, category: Option<String>) -> Self {
+        Pricing {
+            billable,
+            model,
+            category,
+        }
+    }
 }
 
 impl StatusUpdate {
@@ -294,6 +517,9 @@ impl StatusUpdate {
             status,
             timestamp: None,
             error: None,
+            sender: None,
+            channel_id: None,
+            pricing: None,
         }
     }
 }
