@@ -2,8 +2,8 @@
 //!
 //! Feature `testing` brings builders for correctly signed webhooks of every kind, as the
 //! providers send them (`TwilioWebhook` with feature `twilio`, `BotmakerWebhook` with feature
-//! `botmaker`), and `post` to send one to a running server. The builders need no server, no
-//! network and no async runtime.
+//! `botmaker`, `MetaWebhook` with feature `meta`), and `post` to send one to a running
+//! server. The builders need no server, no network and no async runtime.
 //!
 //! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
 //! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled): they record every request, fail
@@ -36,6 +36,8 @@ mod botmaker;
 mod server;
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 mod twilio;
+#[cfg(feature = "meta")]
+mod meta_webhooks;
 mod webhooks;
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
@@ -57,3 +59,6 @@ pub use webhooks::BotmakerWebhook;
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
 pub use webhooks::TwilioWebhook;
 pub use webhooks::post;
+#[cfg(feature = "meta")]
+#[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
+pub use meta_webhooks::MetaWebhook;
