@@ -300,6 +300,7 @@ impl TransportError {
     /// Keeps the HTTP client's error (its URL masked as this one's), and whether it was a
     /// timeout or a failure to connect.
     #[cfg(any(feature = "twilio", feature = "botmaker", feature = "meta"))]
+    #[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
     pub(crate) fn with_reqwest(mut self, e: reqwest::Error) -> Self {
         self.timeout = e.is_timeout();
         self.connect = e.is_connect();

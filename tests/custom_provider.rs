@@ -249,7 +249,10 @@ impl WhatsAppProvider for BeaconProvider {
         if request.header("x-beacon-key") != Some(self.key.as_str()) {
             return Some(Err(HandshakeError::TokenMismatch));
         }
-        Some(Ok(Acknowledgement::new("text/plain", format!("pong {word}"))))
+        Some(Ok(Acknowledgement::new(
+            "text/plain",
+            format!("pong {word}"),
+        )))
     }
 }
 

@@ -12,7 +12,10 @@ const PHONE_ID: &str = "100200300400500";
 const USER: &str = "+5491122223333";
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/meta/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/meta/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -73,10 +76,7 @@ fn text() {
     assert_eq!(m.text(), Some("Hola, ¿tienen envío a Rosario?"));
     assert_eq!(m.reply_to, None);
     assert!(!m.forwarded);
-    assert_eq!(
-        InboundEvent::Message(m).dedup_key(),
-        "meta:wamid.TEXT0001"
-    );
+    assert_eq!(InboundEvent::Message(m).dedup_key(), "meta:wamid.TEXT0001");
 }
 
 #[test]
@@ -136,7 +136,10 @@ fn media(name: &str) -> (whatsapp_connector::MediaItem, Option<String>) {
 fn media_by_id_with_mime_type_sha256_and_caption() {
     let (item, caption) = media("image");
     assert_eq!(item.id.as_deref(), Some("3000000000000001"));
-    assert_eq!(item.url, "https://graph.facebook.com/v23.0/3000000000000001");
+    assert_eq!(
+        item.url,
+        "https://graph.facebook.com/v23.0/3000000000000001"
+    );
     assert_eq!(item.content_type.as_deref(), Some("image/jpeg"));
     assert_eq!(
         item.sha256.as_deref(),
@@ -341,7 +344,10 @@ fn unsupported_carries_its_error_and_a_new_type_its_name() {
 #[test]
 fn a_user_known_by_user_id_only() {
     let m = message("user_id_only");
-    assert_eq!(m.from.as_ref().unwrap().to_string(), "AR.1000000000000000001");
+    assert_eq!(
+        m.from.as_ref().unwrap().to_string(),
+        "AR.1000000000000000001"
+    );
     assert_eq!(m.user_id.as_deref(), Some("AR.1000000000000000001"));
     assert_eq!(m.profile_name.as_deref(), Some("Ana"));
     assert_eq!(m.text(), Some("hola sin número"));
@@ -406,7 +412,11 @@ fn webhook_level_errors_are_error_events() {
         e.error.message.as_deref(),
         Some("Something went wrong: Unknown error. Please retry.")
     );
-    assert!(events[0].dedup_key().starts_with("meta:error:100200300400500:131000:"));
+    assert!(
+        events[0]
+            .dedup_key()
+            .starts_with("meta:error:100200300400500:131000:")
+    );
     let json = serde_json::to_value(&events[0]).unwrap();
     assert_eq!(json["type"], "error");
     let back: InboundEvent = serde_json::from_value(json).unwrap();
@@ -440,7 +450,12 @@ fn several_entries_and_changes_each_name_their_line() {
     let provider = MetaProvider::builder().build().unwrap();
     assert_eq!(
         provider.webhook_addresses(&request(fixture("two_entries"))),
-        ["100200300400500", "100200300400501", "15550001111", "15550002222"]
+        [
+            "100200300400500",
+            "100200300400501",
+            "15550001111",
+            "15550002222"
+        ]
     );
 }
 
@@ -471,10 +486,16 @@ fn unknown_fields_are_kept_in_the_typed_view() {
 #[test]
 fn bodies_that_are_not_whatsapp_webhooks_are_typed_errors() {
     let parse = |body: &str| webhook::parse_request(&request(body.to_owned()));
-    assert!(matches!(parse("not json"), Err(ParseError::Malformed { .. })));
+    assert!(matches!(
+        parse("not json"),
+        Err(ParseError::Malformed { .. })
+    ));
     assert!(matches!(parse(""), Err(ParseError::Malformed { .. })));
     assert!(matches!(parse("[1, 2]"), Err(ParseError::Malformed { .. })));
-    assert_eq!(parse(r#"{"entry": []}"#), Err(ParseError::missing("object")));
+    assert_eq!(
+        parse(r#"{"entry": []}"#),
+        Err(ParseError::missing("object"))
+    );
     let e = parse(r#"{"object": "instagram", "entry": []}"#).unwrap_err();
     assert_eq!(e.field(), Some("object"));
     assert!(e.to_string().contains("instagram"), "{e}");

@@ -105,9 +105,15 @@ impl Harness {
 #[test]
 fn the_registry_routes_by_phone_number_id_or_number() {
     let registry = registry();
-    registry.insert(CLINIC_NUMBER, registry.get(ProviderKind::META, CLINIC_ID).unwrap());
+    registry.insert(
+        CLINIC_NUMBER,
+        registry.get(ProviderKind::META, CLINIC_ID).unwrap(),
+    );
     let shop = hook(SHOP_ID, SHOP_NUMBER, "hola").request("https://x/meta", SHOP_SECRET);
-    assert_eq!(registry.route(ProviderKind::META, &shop).unwrap().id, "shop");
+    assert_eq!(
+        registry.route(ProviderKind::META, &shop).unwrap().id,
+        "shop"
+    );
     // Registered under its number too: an id not registered falls back to the number.
     let by_number = hook("999999999999999", CLINIC_NUMBER, "hola").request("https://x/meta", "s");
     assert_eq!(
@@ -150,7 +156,10 @@ async fn each_bot_gets_its_own_webhooks_verified_with_its_own_secret() {
     assert_eq!(h.send(&clinic).await.0, 200);
     let marker = hook(SHOP_ID, SHOP_NUMBER, "marker").request(&h.url(), SHOP_SECRET);
     assert_eq!(h.send(&marker).await.0, 200);
-    assert_eq!(h.next().await.event.as_message().unwrap().text(), Some("marker"));
+    assert_eq!(
+        h.next().await.event.as_message().unwrap().text(),
+        Some("marker")
+    );
 }
 
 #[tokio::test]
@@ -177,7 +186,10 @@ async fn the_verification_request_is_answered_before_routing() {
     assert!(!body.contains("1158201444"));
 
     let no_challenge = WebhookRequest::new(
-        format!("{}?hub.mode=subscribe&hub.verify_token=shop-verify", h.url()),
+        format!(
+            "{}?hub.mode=subscribe&hub.verify_token=shop-verify",
+            h.url()
+        ),
         "",
     )
     .with_method(http::Method::GET);

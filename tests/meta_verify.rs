@@ -114,7 +114,13 @@ fn the_signature_covers_the_raw_bytes_as_received() {
     let events = p.parse(&request).unwrap();
     assert_eq!(events[0].as_message().unwrap().text(), Some("olá"));
     let reencoded = escaped.replace("ol\\u00e1", "olá");
-    assert!(p.verify(&with_signature(&reencoded, &sign(SECRET, escaped.as_bytes()))).is_err());
+    assert!(
+        p.verify(&with_signature(
+            &reencoded,
+            &sign(SECRET, escaped.as_bytes())
+        ))
+        .is_err()
+    );
 }
 
 #[test]

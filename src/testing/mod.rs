@@ -29,6 +29,8 @@
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 mod botmaker;
+#[cfg(feature = "meta")]
+mod meta_webhooks;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
@@ -36,13 +38,14 @@ mod botmaker;
 mod server;
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
 mod twilio;
-#[cfg(feature = "meta")]
-mod meta_webhooks;
 mod webhooks;
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "botmaker"))))]
 pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
+#[cfg(feature = "meta")]
+#[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
+pub use meta_webhooks::MetaWebhook;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
@@ -59,6 +62,3 @@ pub use webhooks::BotmakerWebhook;
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
 pub use webhooks::TwilioWebhook;
 pub use webhooks::post;
-#[cfg(feature = "meta")]
-#[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
-pub use meta_webhooks::MetaWebhook;
