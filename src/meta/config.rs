@@ -160,10 +160,12 @@ impl MetaBuilder {
         }
         let base = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         config_http_url("base_url", &base)?;
+        let base = base.trim_end_matches('/').to_owned();
         Ok(MetaProvider {
+            media_base: format!("{base}/{version}"),
             client: Client {
                 http: self.http.build()?,
-                base_url: base.trim_end_matches('/').to_owned(),
+                base_url: base,
                 api_version: version,
                 access_token: self.access_token,
                 phone_number_id: self.phone_number_id,

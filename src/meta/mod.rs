@@ -91,6 +91,8 @@ pub struct MetaProvider {
     pub(crate) client: Client,
     pub(crate) verifier: Verifier,
     pub(crate) verify_tokens: Vec<Secret>,
+    /// `{base_url}/{api_version}`: where inbound media ids are looked up.
+    pub(crate) media_base: String,
 }
 
 impl fmt::Debug for MetaProvider {
@@ -195,8 +197,7 @@ impl WhatsAppProvider for MetaProvider {
     /// [`webhook::parse_request`], with media URLs under this provider's base URL and API
     /// version.
     fn parse(&self, request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
-        let media_base = format!("{}/{}", self.client.base_url, self.client.api_version);
-        webhook::parse_with_media_base(request, &media_base)
+        webhook::parse_with_media_base(request, &self.media_base)
     }
 
     /// The `phone_number_id` of each change, then each `display_phone_number`.

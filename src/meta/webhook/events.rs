@@ -1,9 +1,7 @@
 //! From the typed view of a webhook to the crate's events.
 
-use super::wire::{
-    ChangeValue, Contact, ContactCard, Interactive, Status, WebhookPayload, WireError, WireMedia,
-    WireMessage,
-};
+use super::message::{ContactCard, Interactive, WireMedia, WireMessage};
+use super::wire::{ChangeValue, Contact, Status, WebhookPayload, WireError};
 use crate::address::WhatsAppAddress;
 use crate::error::ParseError;
 use crate::event::{

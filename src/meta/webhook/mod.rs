@@ -11,13 +11,17 @@ use crate::event::InboundEvent;
 use crate::provider::WebhookRequest;
 
 mod events;
+mod message;
 mod wire;
 
+pub use message::{
+    Button, ContactCard, ContactEmail, ContactName, ContactPhone, Context, FlowReply, Interactive,
+    Order, ProductItem, Reaction, Referral, Reply, System, Text, WireLocation, WireMedia,
+    WireMessage,
+};
 pub use wire::{
-    Button, Change, ChangeValue, Contact, ContactCard, ContactEmail, ContactName, ContactPhone,
-    Context, Conversation, Entry, ErrorData, FlowReply, Interactive, Metadata, Order, Pricing,
-    ProductItem, Profile, Reaction, Referral, Reply, Status, System, Text, WebhookPayload,
-    WireError, WireLocation, WireMedia, WireMessage,
+    Change, ChangeValue, Contact, Conversation, Entry, ErrorData, Metadata, Pricing, Profile,
+    Status, WebhookPayload, WireError,
 };
 
 pub(crate) use events::DEFAULT_MEDIA_BASE;
@@ -79,8 +83,7 @@ impl WebhookPayload {
                 ));
             }
         }
-        let payload: WebhookPayload = wire::decode(&value, "")?;
-        Ok(payload)
+        wire::decode_owned(value)
     }
 
     /// Checks a request's content type (absent, or JSON: `application/json`, `*/*+json`),
