@@ -189,9 +189,9 @@ pub struct InboundMessage {
     /// WhatsApp marked the message forwarded many times.
     #[serde(default, skip_serializing_if = "is_false")]
     pub frequently_forwarded: bool,
-    /// The click-to-WhatsApp ad or post the user came from.
+    /// The click-to-WhatsApp ad or post the user came from (boxed: most messages have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referral: Option<Referral>,
+    pub referral: Option<Box<Referral>>,
 }
 
 /// The ad or post a user clicked to start the conversation (click-to-WhatsApp).

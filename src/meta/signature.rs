@@ -213,7 +213,7 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert!(reason(&format!("sha1={RFC4231_2}")).contains("sha256="));
-        assert!(reason(&RFC4231_2.to_string()).contains("sha256="));
+        assert!(reason(RFC4231_2).contains("sha256="));
         assert!(reason("sha256=abc").contains("3 characters"));
         assert!(reason(&format!("sha256={}", "zz".repeat(32))).contains("hexadecimal"));
         assert_eq!(

@@ -136,16 +136,16 @@ fn message(
         }
     }
     msg.referral = m.referral.as_ref().map(|r| {
-        let mut out = Referral::default();
-        out.source_type = r.source_type.clone();
-        out.source_id = r.source_id.clone();
-        out.source_url = r.source_url.clone();
-        out.headline = r.headline.clone();
-        out.body = r.body.clone();
-        out.media_type = r.media_type.clone();
-        out.media_url = r.image_url.clone().or_else(|| r.video_url.clone());
-        out.click_id = r.ctwa_clid.clone();
-        out
+        Box::new(Referral {
+            source_type: r.source_type.clone(),
+            source_id: r.source_id.clone(),
+            source_url: r.source_url.clone(),
+            headline: r.headline.clone(),
+            body: r.body.clone(),
+            media_type: r.media_type.clone(),
+            media_url: r.image_url.clone().or_else(|| r.video_url.clone()),
+            click_id: r.ctwa_clid.clone(),
+        })
     });
     msg
 }
