@@ -52,7 +52,9 @@ impl InboundEvent {
 
     /// A key that is the same every time the provider redelivers this event, and differs
     /// between events: for a message, the provider's message id; for a status change, the
-    /// message (or chat), the status and when it changed.
+    /// message (or chat), the status and when it changed; for an error report, the business
+    /// line, the code and the message (the same error reported again within the dedup
+    /// window counts as a redelivery).
     pub fn dedup_key(&self) -> String {
         match self {
             InboundEvent::Message(m) => format!("{}:{}", m.provider, m.id),

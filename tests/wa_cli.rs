@@ -178,6 +178,21 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["--target", "--token", "--from", "--to", "--text"],
         &[],
     ),
+    ("meta sign", &["--app-secret"], &[]),
+    ("meta verify", &["--app-secret", "--signature"], &[]),
+    ("parse meta", &["--content-type"], &[]),
+    (
+        "simulate meta",
+        &[
+            "--target",
+            "--app-secret",
+            "--from",
+            "--to",
+            "--phone-number-id",
+            "--text",
+        ],
+        &[],
+    ),
     ("mammut check", &[], &[]),
     ("mammut update", &["--id", "--style"], &[]),
 ];
@@ -248,7 +263,7 @@ fn top_level_help_lists_the_commands() {
     assert_eq!(
         commands,
         [
-            "twilio", "botmaker", "parse", "send", "typing", "react", "simulate", "mammut"
+            "twilio", "botmaker", "meta", "parse", "send", "typing", "react", "simulate", "mammut"
         ]
     );
 }
