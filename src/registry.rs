@@ -308,12 +308,13 @@ impl Registry {
             Ok(ack) => return Some(Ok(ack)),
             Err(e) => e,
         };
-        let mut asked: Vec<&Arc<dyn WhatsAppProvider>> = vec![&bots.reader];
+        // A bot under several addresses, or bots sharing a provider, are asked once.
+        let thin = |p: &Arc<dyn WhatsAppProvider>| Arc::as_ptr(p).cast::<()>();
+        let mut asked = std::collections::HashSet::from([thin(&bots.reader)]);
         for bot in bots.by_address.values() {
-            if asked.iter().any(|p| Arc::ptr_eq(p, &bot.provider)) {
+            if !asked.insert(thin(&bot.provider)) {
                 continue;
             }
-            asked.push(&bot.provider);
             if let Some(Ok(ack)) = bot.provider.handshake(request) {
                 return Some(Ok(ack));
             }
