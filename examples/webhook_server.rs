@@ -1,5 +1,5 @@
-//! A minimal production-style webhook server: one Twilio bot and one Botmaker bot behind the
-//! crate's axum endpoint ([`WebhookServer`]), on 127.0.0.1.
+//! A minimal production-style webhook server: one Twilio bot, one Botmaker bot and one Meta
+//! bot behind the crate's axum endpoint ([`WebhookServer`]), on 127.0.0.1.
 //!
 //! ```text
 //! cargo run --release --example webhook_server
@@ -24,6 +24,11 @@
 //! | `BOTMAKER_WEBHOOK_TOKEN` | `load-test-webhook-token` | the `auth-bm-token` Botmaker's webhooks must carry |
 //! | `BOTMAKER_NUMBER` | `+5491155550100` | the Botmaker bot's line: webhooks whose `WHATSAPP_NUMBER` is this number are its |
 //! | `BOTMAKER_CHANNEL_ID` | `acme-whatsapp-5491155550100` | the Botmaker channel, also routed to the bot |
+//! | `META_ACCESS_TOKEN` | `load-test-meta-access-token` | Meta Graph API token (unused here: the server sends nothing) |
+//! | `META_APP_SECRET` | `load-test-app-secret` | verifies Meta's `X-Hub-Signature-256` |
+//! | `META_VERIFY_TOKEN` | `load-test-verify-token` | answers Meta's verification request (`GET /meta?hub.mode=subscribe&…`) |
+//! | `META_PHONE_NUMBER_ID` | `100000000000001` | the Meta bot's phone number id: webhooks whose `metadata.phone_number_id` is this id are its |
+//! | `META_NUMBER` | `+15550001111` | the Meta bot's number, also routed to the bot |
 //! | `WA_LOG_EVENTS` | unset | `1`: print each event as JSON |
 //! | `WA_REDIS_URL` | unset | `redis://[:password@]host[:port][/db]` or `rediss://…`: store events in the Redis inbox (see below) |
 //!
@@ -33,7 +38,8 @@
 //! itself: `examples/worker.rs` handles the events. Without it, events live in memory and are
 //! lost on a crash.
 //!
-//! The routes are `POST /twilio`, `POST /botmaker` and `GET /healthz`.
+//! The routes are `POST /twilio`, `POST /botmaker`, `POST /meta` (and `GET /meta` for Meta's
+//! verification request) and `GET /healthz`.
 //!
 //! It runs with [`WebhookServer::serve`]: HTTP/1.1 only, the crate's default limits (1 MiB
 //! bodies, 10 s for headers, 30 s for a body, 256 handlers at once), and on Ctrl-C or
@@ -59,16 +65,21 @@ struct Counts {
     twilio_statuses: AtomicU64,
     botmaker_messages: AtomicU64,
     botmaker_statuses: AtomicU64,
+    meta_messages: AtomicU64,
+    meta_statuses: AtomicU64,
 }
 
 impl Counts {
     fn record(&self, delivery: &Delivery) {
-        let twilio = delivery.bot.provider.kind() == ProviderKind::TWILIO;
-        let counter = match (twilio, &delivery.event) {
-            (true, InboundEvent::Status(_)) => &self.twilio_statuses,
-            (true, _) => &self.twilio_messages,
-            (false, InboundEvent::Status(_)) => &self.botmaker_statuses,
-            (false, _) => &self.botmaker_messages,
+        let kind = delivery.bot.provider.kind();
+        let status = matches!(delivery.event, InboundEvent::Status(_));
+        let counter = match (kind, status) {
+            (k, true) if k == ProviderKind::TWILIO => &self.twilio_statuses,
+            (k, false) if k == ProviderKind::TWILIO => &self.twilio_messages,
+            (k, true) if k == ProviderKind::META => &self.meta_statuses,
+            (k, false) if k == ProviderKind::META => &self.meta_messages,
+            (_, true) => &self.botmaker_statuses,
+            (_, false) => &self.botmaker_messages,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -76,11 +87,14 @@ impl Counts {
     fn line(&self) -> String {
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "events: twilio messages={} statuses={}, botmaker messages={} statuses={}",
+            "events: twilio messages={} statuses={}, botmaker messages={} statuses={}, \
+             meta messages={} statuses={}",
             n(&self.twilio_messages),
             n(&self.twilio_statuses),
             n(&self.botmaker_messages),
-            n(&self.botmaker_statuses)
+            n(&self.botmaker_statuses),
+            n(&self.meta_messages),
+            n(&self.meta_statuses)
         )
     }
 }
@@ -130,7 +144,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
-        "webhook_server: listening on {} (public origin {origin}); POST /twilio, POST /botmaker",
+        "webhook_server: listening on {} (public origin {origin}); POST /twilio, POST /botmaker, POST /meta",
         listener.local_addr()?
     );
     tokio::spawn(async move {

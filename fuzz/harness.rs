@@ -12,6 +12,7 @@
 //! - `twilio_webhook`: `URL \n CONTENT-TYPE \n SIGNATURE \n SETTINGS \n BODY`; a content type
 //!   of `GET` makes it a `GET` without a body.
 //! - `botmaker_webhook`: `CONTENT-TYPE \n TOKEN-HEADER \n BODY`.
+//! - `meta_webhook`: `CONTENT-TYPE \n SIGNATURE \n BODY` (see `meta.rs`).
 //! - `address`: the whole input is one string.
 //! - `wa`: the arguments separated by NUL bytes, then a `0xFF` byte, then standard input.
 
@@ -31,6 +32,11 @@ use whatsapp_connector::{
 // Cuts the `wa` target's input into the flags each command reads.
 #[path = "args.rs"]
 mod args;
+
+// Meta's webhooks and verification request.
+#[path = "meta.rs"]
+mod meta;
+pub use meta::meta_webhook;
 
 /// The account, tokens and keys the targets verify with (invented values).
 pub const ACCOUNT_SID: &str = "AC00000000000000000000000000000000";

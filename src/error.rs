@@ -271,7 +271,10 @@ pub struct TransportError {
 impl TransportError {
     /// An exchange with `provider` at `url` (stored with any password masked) that went
     /// wrong as `what` says.
-    #[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "twilio", feature = "botmaker", feature = "meta")),
+        allow(dead_code)
+    )]
     pub(crate) fn new(provider: ProviderKind, url: &str, what: impl Into<String>) -> Self {
         TransportError {
             provider,
@@ -284,7 +287,7 @@ impl TransportError {
     }
 
     /// Keeps `source` as the underlying error.
-    #[cfg(any(feature = "twilio", feature = "botmaker"))]
+    #[cfg(any(feature = "twilio", feature = "botmaker", feature = "meta"))]
     #[cfg_attr(not(feature = "twilio"), allow(dead_code))]
     pub(crate) fn with_source(
         mut self,
@@ -296,7 +299,8 @@ impl TransportError {
 
     /// Keeps the HTTP client's error (its URL masked as this one's), and whether it was a
     /// timeout or a failure to connect.
-    #[cfg(any(feature = "twilio", feature = "botmaker"))]
+    #[cfg(any(feature = "twilio", feature = "botmaker", feature = "meta"))]
+    #[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
     pub(crate) fn with_reqwest(mut self, e: reqwest::Error) -> Self {
         self.timeout = e.is_timeout();
         self.connect = e.is_connect();
@@ -537,7 +541,10 @@ impl fmt::Debug for ApiError {
 
 /// The first `max` characters of `s`, with `…` when it was cut: for error messages built
 /// from bodies that were not in the provider's error format.
-#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "twilio", feature = "botmaker", feature = "meta")),
+    allow(dead_code)
+)]
 pub(crate) fn excerpt(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -599,6 +606,12 @@ pub enum VerifyError {
         /// The URLs that were tried.
         candidates: Vec<String>,
     },
+    /// The signature in the header matches none of the configured secrets.
+    #[error("the {header} signature matches none of the configured secrets")]
+    SignatureMismatch {
+        /// The header's name.
+        header: &'static str,
+    },
     /// The token in the header matches none of the configured tokens.
     #[error("the {header} token matches none of the configured tokens")]
     TokenMismatch {
@@ -608,6 +621,37 @@ pub enum VerifyError {
     /// No secret is configured to verify with.
     #[error("no secret is configured to verify webhooks with")]
     NoSecret,
+}
+
+/// Why a subscription handshake
+/// ([`WhatsAppProvider::handshake`](crate::WhatsAppProvider::handshake)) was refused. It
+/// never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandshakeError {
+    /// The request is not a well-formed handshake: a parameter is missing or has a value
+    /// the provider never sends. Answered 400.
+    #[error("the handshake is malformed: {reason}")]
+    Malformed {
+        /// What is wrong (which parameter), never a token.
+        reason: String,
+    },
+    /// The token the handshake carries matches none of the configured tokens. Answered 403.
+    #[error("the handshake token matches none of the configured tokens")]
+    TokenMismatch,
+    /// No token is configured to accept handshakes with. Answered 403.
+    #[error("no token is configured to accept handshakes with")]
+    NoToken,
+}
+
+impl HandshakeError {
+    /// The HTTP status to answer it with: 400 for a malformed handshake, else 403.
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            HandshakeError::Malformed { .. } => http::StatusCode::BAD_REQUEST,
+            _ => http::StatusCode::FORBIDDEN,
+        }
+    }
 }
 
 /// Why a webhook body could not be turned into events.
@@ -754,7 +798,7 @@ pub enum ValidationError {
 }
 
 /// What kind of JSON value `v` is, for error messages ("a string", "an array", …).
-#[cfg(any(feature = "botmaker", feature = "mammut"))]
+#[cfg(any(feature = "botmaker", feature = "mammut", feature = "meta"))]
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     use serde_json::Value;
     match v {

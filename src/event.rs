@@ -1,15 +1,17 @@
-//! Events parsed from webhooks: a user's (or the bot's, or an agent's) message, or a
-//! delivery-status change. They serialize to one provider-neutral JSON shape, so they can be
-//! logged, queued and replayed.
+//! Events parsed from webhooks: a user's (or the bot's, or an agent's) message, a
+//! delivery-status change, or an error a provider reports. They serialize to one
+//! provider-neutral JSON shape, so they can be logged, queued and replayed.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde::{Deserialize, Serialize};
 
 use crate::address::WhatsAppAddress;
 use crate::kind::ProviderKind;
+
+mod delivery;
+mod timestamp;
+
+pub use delivery::DeliveryStatus;
+pub use timestamp::Timestamp;
 
 /// One thing a webhook reported.
 ///
@@ -33,6 +35,9 @@ pub enum InboundEvent {
     Message(InboundMessage),
     /// A change in the delivery status of a message.
     Status(StatusUpdate),
+    /// An error the provider reported about the business line, not about one message
+    /// (Meta's webhook-level `errors`).
+    Error(WebhookError),
 }
 
 impl InboundEvent {
@@ -41,12 +46,15 @@ impl InboundEvent {
         match self {
             InboundEvent::Message(m) => &m.provider,
             InboundEvent::Status(s) => &s.provider,
+            InboundEvent::Error(e) => &e.provider,
         }
     }
 
     /// A key that is the same every time the provider redelivers this event, and differs
     /// between events: for a message, the provider's message id; for a status change, the
-    /// message (or chat), the status and when it changed.
+    /// message (or chat), the status and when it changed; for an error report, the business
+    /// line, the code and the message (the same error reported again within the dedup
+    /// window counts as a redelivery).
     pub fn dedup_key(&self) -> String {
         match self {
             InboundEvent::Message(m) => format!("{}:{}", m.provider, m.id),
@@ -67,6 +75,13 @@ impl InboundEvent {
                 }
                 key
             }
+            InboundEvent::Error(e) => format!(
+                "{}:error:{}:{}:{}",
+                e.provider,
+                e.channel_id.as_deref().unwrap_or(""),
+                e.error.code,
+                e.error.message.as_deref().unwrap_or("")
+            ),
         }
     }
 
@@ -74,7 +89,7 @@ impl InboundEvent {
     pub fn as_message(&self) -> Option<&InboundMessage> {
         match self {
             InboundEvent::Message(m) => Some(m),
-            InboundEvent::Status(_) => None,
+            _ => None,
         }
     }
 
@@ -82,9 +97,46 @@ impl InboundEvent {
     pub fn as_status(&self) -> Option<&StatusUpdate> {
         match self {
             InboundEvent::Status(s) => Some(s),
-            InboundEvent::Message(_) => None,
+            _ => None,
         }
     }
+
+    /// The provider's error report, if this is one.
+    pub fn as_error(&self) -> Option<&WebhookError> {
+        match self {
+            InboundEvent::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// An error a provider reported about a business line rather than about one message: for
+/// Meta, an entry of a webhook's `errors` (the reason is in `error`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WebhookError {
+    /// The provider that reported it.
+    pub provider: ProviderKind,
+    /// The provider's id of the business line it is about (Meta's phone number id).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// The error.
+    pub error: StatusError,
+}
+
+impl WebhookError {
+    /// An error report; the business line is unknown.
+    pub fn new(provider: ProviderKind, error: StatusError) -> Self {
+        WebhookError {
+            provider,
+            channel_id: None,
+            error,
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Who wrote a message.
@@ -125,6 +177,53 @@ pub struct InboundMessage {
     pub conversation_id: Option<String>,
     /// What it carries.
     pub content: MessageContent,
+    /// The provider's id of the business line it came through, when the provider names it
+    /// apart from the number (Meta's phone number id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// The sender's business-scoped user id (Meta's `US.13491208655302741918`), when the
+    /// provider gives one beside (or instead of) the phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// WhatsApp marked the message forwarded.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forwarded: bool,
+    /// WhatsApp marked the message forwarded many times.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub frequently_forwarded: bool,
+    /// The click-to-WhatsApp ad or post the user came from (boxed: most messages have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Box<Referral>>,
+}
+
+/// The ad or post a user clicked to start the conversation (click-to-WhatsApp).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Referral {
+    /// `ad` or `post`.
+    #[serde(default)]
+    pub source_type: Option<String>,
+    /// The ad's or post's id.
+    #[serde(default)]
+    pub source_id: Option<String>,
+    /// Its URL.
+    #[serde(default)]
+    pub source_url: Option<String>,
+    /// Its headline.
+    #[serde(default)]
+    pub headline: Option<String>,
+    /// Its body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `image` or `video`.
+    #[serde(default)]
+    pub media_type: Option<String>,
+    /// The image's or video's URL.
+    #[serde(default)]
+    pub media_url: Option<String>,
+    /// The click id (Meta's `ctwa_clid`, for its Conversions API).
+    #[serde(default)]
+    pub click_id: Option<String>,
 }
 
 impl InboundMessage {
@@ -141,6 +240,11 @@ impl InboundMessage {
             reply_to: None,
             conversation_id: None,
             content,
+            channel_id: None,
+            user_id: None,
+            forwarded: false,
+            frequently_forwarded: false,
+            referral: None,
         }
     }
 
@@ -209,6 +313,26 @@ pub enum MessageContent {
         /// The answers.
         response: serde_json::Value,
     },
+    /// An order of products from the business's catalog.
+    Order {
+        /// The catalog.
+        catalog_id: Option<String>,
+        /// The user's note.
+        text: Option<String>,
+        /// The products.
+        items: Vec<OrderItem>,
+    },
+    /// A notice from WhatsApp about the user rather than from them (Meta's `system`
+    /// messages: the user changed their number or user id). Not written by the user: do not
+    /// answer it as a message.
+    System {
+        /// What happened (`user_changed_number`, `user_changed_user_id`).
+        kind: String,
+        /// The notice's text.
+        body: Option<String>,
+        /// The user's new WhatsApp id or user id.
+        new_id: Option<String>,
+    },
     /// A kind of message this crate does not model (a reaction, a sticker, a new type): it
     /// is passed through, not dropped.
     Unsupported {
@@ -217,14 +341,60 @@ pub enum MessageContent {
     },
 }
 
+/// A product in an order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderItem {
+    /// The product's id in the catalog.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    /// How many.
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    /// The price of one.
+    #[serde(default)]
+    pub unit_price: Option<f64>,
+    /// The currency (ISO 4217).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl OrderItem {
+    /// A product in an order.
+    pub fn new(
+        product_id: Option<String>,
+        quantity: Option<f64>,
+        unit_price: Option<f64>,
+        currency: Option<String>,
+    ) -> Self {
+        OrderItem {
+            product_id,
+            quantity,
+            unit_price,
+            currency,
+        }
+    }
+}
+
 /// A media item of an inbound message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MediaItem {
-    /// Where to fetch it (Twilio's media URLs need the account's credentials).
+    /// Where to fetch it (Twilio's media URLs need the account's credentials). For Meta,
+    /// the Graph API URL of the media object (`https://graph.facebook.com/v23.0/{id}`): a
+    /// `GET` with the access token answers with the download URL.
     pub url: String,
     /// Its MIME type, if given.
     pub content_type: Option<String>,
+    /// The provider's media id, for a provider that hands media out by id (Meta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The file's SHA-256 as the provider wrote it (Meta: base64), to check a download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The file name the user gave (documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
 }
 
 impl MediaItem {
@@ -233,7 +403,28 @@ impl MediaItem {
         MediaItem {
             url: url.into(),
             content_type,
+            id: None,
+            sha256: None,
+            filename: None,
         }
+    }
+
+    /// Sets the provider's media id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the file's SHA-256, as the provider wrote it.
+    pub fn with_sha256(mut self, sha256: impl Into<String>) -> Self {
+        self.sha256 = Some(sha256.into());
+        self
+    }
+
+    /// Sets the file name.
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
     }
 }
 
@@ -281,6 +472,42 @@ pub struct StatusUpdate {
     pub timestamp: Option<Timestamp>,
     /// Why delivery failed, for failed and undelivered messages.
     pub error: Option<StatusError>,
+    /// The business number the message was sent from, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<WhatsAppAddress>,
+    /// The provider's id of the business line it was sent from, when the provider names it
+    /// apart from the number (Meta's phone number id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// How the message is billed, when the provider says (Meta's `pricing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<Pricing>,
+}
+
+/// How a message is billed, as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Pricing {
+    /// Whether it is billed.
+    #[serde(default)]
+    pub billable: Option<bool>,
+    /// The pricing model (Meta: `CBP`, `PMP`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The category (`service`, `marketing`, `utility`, `authentication`, …).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+impl Pricing {
+    /// Pricing as reported.
+    pub fn new(billable: Option<bool>, model: Option<String>, category: Option<String>) -> Self {
+        Pricing {
+            billable,
+            model,
+            category,
+        }
+    }
 }
 
 impl StatusUpdate {
@@ -294,6 +521,9 @@ impl StatusUpdate {
             status,
             timestamp: None,
             error: None,
+            sender: None,
+            channel_id: None,
+            pricing: None,
         }
     }
 }
@@ -315,237 +545,5 @@ impl StatusError {
             code: code.into(),
             message,
         }
-    }
-}
-
-/// Where an outbound message is in its life.
-///
-/// A value this crate does not know yet is kept as [`DeliveryStatus::Other`], so a provider
-/// adding a status never breaks parsing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeliveryStatus {
-    /// Taken by a messaging service, not yet queued.
-    Accepted,
-    /// Scheduled for later.
-    Scheduled,
-    /// Queued at the provider.
-    Queued,
-    /// Being sent.
-    Sending,
-    /// Handed to WhatsApp.
-    Sent,
-    /// On the user's phone.
-    Delivered,
-    /// Read by the user.
-    Read,
-    /// WhatsApp could not deliver it (terminal).
-    Undelivered,
-    /// The provider could not send it (terminal).
-    Failed,
-    /// Canceled before sending (terminal).
-    Canceled,
-    /// A status this crate does not know, as the provider wrote it (lowercased).
-    Other(String),
-}
-
-impl DeliveryStatus {
-    /// Parses a status name (any letter case). Unknown names become
-    /// [`DeliveryStatus::Other`].
-    pub fn parse(s: &str) -> Self {
-        let lower = s.trim().to_ascii_lowercase();
-        match lower.as_str() {
-            "accepted" => DeliveryStatus::Accepted,
-            "scheduled" => DeliveryStatus::Scheduled,
-            "queued" => DeliveryStatus::Queued,
-            "sending" => DeliveryStatus::Sending,
-            "sent" => DeliveryStatus::Sent,
-            "delivered" => DeliveryStatus::Delivered,
-            "read" => DeliveryStatus::Read,
-            "undelivered" => DeliveryStatus::Undelivered,
-            "failed" => DeliveryStatus::Failed,
-            "canceled" | "cancelled" => DeliveryStatus::Canceled,
-            _ => DeliveryStatus::Other(lower),
-        }
-    }
-
-    /// The name used in the event JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DeliveryStatus::Accepted => "accepted",
-            DeliveryStatus::Scheduled => "scheduled",
-            DeliveryStatus::Queued => "queued",
-            DeliveryStatus::Sending => "sending",
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Read => "read",
-            DeliveryStatus::Undelivered => "undelivered",
-            DeliveryStatus::Failed => "failed",
-            DeliveryStatus::Canceled => "canceled",
-            DeliveryStatus::Other(s) => s,
-        }
-    }
-
-    /// True for statuses after which nothing more happens to the message: `failed`,
-    /// `undelivered`, `canceled`.
-    pub fn is_failure(&self) -> bool {
-        matches!(
-            self,
-            DeliveryStatus::Failed | DeliveryStatus::Undelivered | DeliveryStatus::Canceled
-        )
-    }
-
-    /// How far along a successful message is: 0 accepted/scheduled, 1 queued, 2 sending,
-    /// 3 sent, 4 delivered, 5 read. `None` for failures and unknown statuses.
-    fn progress(&self) -> Option<u8> {
-        Some(match self {
-            DeliveryStatus::Accepted | DeliveryStatus::Scheduled => 0,
-            DeliveryStatus::Queued => 1,
-            DeliveryStatus::Sending => 2,
-            DeliveryStatus::Sent => 3,
-            DeliveryStatus::Delivered => 4,
-            DeliveryStatus::Read => 5,
-            _ => return None,
-        })
-    }
-
-    /// Whether `self`, arriving after `current`, should replace it. Callbacks arrive out of
-    /// order, so a status replaces another only when it is further along:
-    ///
-    /// - progress only moves forward: a late `delivered` never overwrites `read`;
-    /// - a failure (`failed`, `undelivered`, `canceled`) is final: nothing overwrites it;
-    /// - a failure replaces any progress short of `delivered` (a message on the phone has
-    ///   not failed);
-    /// - an unknown status never replaces a known one, and any known status replaces an
-    ///   unknown one.
-    ///
-    /// ```
-    /// use whatsapp_connector::DeliveryStatus::*;
-    ///
-    /// assert!(Read.supersedes(&Delivered));
-    /// assert!(!Delivered.supersedes(&Read));
-    /// assert!(!Sent.supersedes(&Failed));
-    /// assert!(Failed.supersedes(&Sent));
-    /// ```
-    pub fn supersedes(&self, current: &DeliveryStatus) -> bool {
-        if current.is_failure() {
-            return false;
-        }
-        match (self.progress(), current.progress()) {
-            (Some(new), Some(old)) => new > old,
-            (None, Some(old)) => self.is_failure() && old < 4,
-            (Some(_), None) => true,
-            (None, None) => self.is_failure(),
-        }
-    }
-}
-
-impl fmt::Display for DeliveryStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DeliveryStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeliveryStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Ok(DeliveryStatus::parse(&s))
-    }
-}
-
-/// A point in time, written as RFC 3339 (`2026-04-17T18:37:32.032Z`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Timestamp(OffsetDateTime);
-
-impl Timestamp {
-    /// Parses RFC 3339 (`2026-04-17T18:37:32.032Z`, `2026-04-17T15:37:32-03:00`).
-    pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        OffsetDateTime::parse(s.trim(), &Rfc3339)
-            .ok()
-            .map(Timestamp)
-    }
-
-    /// The current time.
-    pub fn now() -> Self {
-        Timestamp(OffsetDateTime::now_utc())
-    }
-
-    /// Milliseconds since the Unix epoch.
-    pub fn from_unix_millis(ms: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-            .ok()
-            .map(Timestamp)
-    }
-
-    /// Milliseconds since the Unix epoch.
-    pub fn unix_millis(&self) -> i64 {
-        (self.0.unix_timestamp_nanos() / 1_000_000) as i64
-    }
-
-    /// The underlying date-time.
-    pub fn as_offset_date_time(&self) -> OffsetDateTime {
-        self.0
-    }
-}
-
-impl From<OffsetDateTime> for Timestamp {
-    fn from(t: OffsetDateTime) -> Self {
-        Timestamp(t)
-    }
-}
-
-impl fmt::Display for Timestamp {
-    /// RFC 3339 with the fraction in whole milli-, micro- or nanoseconds (`.030`, never
-    /// `.03`), none when it is zero, and `Z` for UTC.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.0;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )?;
-        let nanos = t.nanosecond();
-        if nanos != 0 {
-            if nanos % 1_000_000 == 0 {
-                write!(f, ".{:03}", nanos / 1_000_000)?;
-            } else if nanos % 1_000 == 0 {
-                write!(f, ".{:06}", nanos / 1_000)?;
-            } else {
-                write!(f, ".{nanos:09}")?;
-            }
-        }
-        let offset = t.offset();
-        if offset.is_utc() {
-            f.write_str("Z")
-        } else {
-            let (h, m, _) = offset.as_hms();
-            let sign = if offset.is_negative() { '-' } else { '+' };
-            write!(f, "{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
-        }
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Timestamp::parse_rfc3339(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time")))
     }
 }

@@ -85,6 +85,7 @@ impl InboxEntry {
                 (user, m.conversation_id.as_deref())
             }
             InboundEvent::Status(s) => (s.recipient.as_ref(), s.conversation_id.as_deref()),
+            _ => (None, None),
         };
         let who = match (user, conversation_id) {
             (Some(WhatsAppAddress::Phone(p)), _) => format!("+{}", p.digits()),

@@ -23,6 +23,9 @@ mod log_gate;
 #[cfg_attr(docsrs, doc(cfg(feature = "mammut")))]
 pub mod mammut;
 pub mod message;
+#[cfg(feature = "meta")]
+#[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
+pub mod meta;
 pub mod provider;
 mod quota;
 pub mod ratelimit;
@@ -38,7 +41,9 @@ pub mod server;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
-#[cfg(any(feature = "twilio", feature = "botmaker"))]
+#[cfg(any(feature = "twilio", feature = "botmaker", feature = "meta"))]
+// Meta's provider builds its client here but sends nothing through it yet.
+#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
 mod transport;
 #[cfg(feature = "twilio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]
@@ -48,12 +53,12 @@ pub mod window;
 
 pub use address::{PhoneNumber, PhoneNumberError, WhatsAppAddress};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, Error, ParseError, TransportError, ValidationError,
-    VerifyError,
+    ApiError, ApiErrorKind, ConfigError, Error, HandshakeError, ParseError, TransportError,
+    ValidationError, VerifyError,
 };
 pub use event::{
     Author, Contact, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent,
-    StatusError, StatusUpdate, Timestamp,
+    OrderItem, Pricing, Referral, StatusError, StatusUpdate, Timestamp, WebhookError,
 };
 pub use kind::ProviderKind;
 pub use message::{
@@ -68,7 +73,12 @@ pub use async_trait::async_trait;
 
 /// The HTTP client the providers send with (their builders take a `reqwest::Client`), at the
 /// version the crate is built with.
-#[cfg(any(feature = "twilio", feature = "botmaker", feature = "testing"))]
+#[cfg(any(
+    feature = "twilio",
+    feature = "botmaker",
+    feature = "meta",
+    feature = "testing"
+))]
 pub use reqwest;
 
 /// The web framework of the endpoint ([`server::WebhookServer::router`] is an

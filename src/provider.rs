@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use crate::address::WhatsAppAddress;
-use crate::error::{Error, ParseError, VerifyError};
+use crate::error::{Error, HandshakeError, ParseError, VerifyError};
 use crate::event::{InboundEvent, InboundMessage, Timestamp};
 pub use crate::kind::ProviderKind;
 use crate::message::{Content, Limits, OutboundMessage, SendReceipt, split_text};
@@ -40,7 +40,8 @@ pub trait WhatsAppProvider: Send + Sync {
     /// ([`MissingHeader`](VerifyError::MissingHeader),
     /// [`MalformedHeader`](VerifyError::MalformedHeader),
     /// [`AmbiguousHeader`](VerifyError::AmbiguousHeader)), matches no configured secret
-    /// ([`NoMatch`](VerifyError::NoMatch), [`TokenMismatch`](VerifyError::TokenMismatch)), or no
+    /// ([`NoMatch`](VerifyError::NoMatch), [`SignatureMismatch`](VerifyError::SignatureMismatch),
+    /// [`TokenMismatch`](VerifyError::TokenMismatch)), or no
     /// secret is configured ([`NoSecret`](VerifyError::NoSecret)). Answer such a webhook with 401
     /// or 403 and do not act on it.
     fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError>;
@@ -88,6 +89,25 @@ pub trait WhatsAppProvider: Send + Sync {
     /// The HTTP methods the provider calls its webhooks with. The default is `POST` alone.
     fn webhook_methods(&self) -> &'static [Method] {
         &[Method::POST]
+    }
+
+    /// Answers a request that is not an event delivery but a subscription handshake: the
+    /// provider checks that the endpoint is yours before it sends any event (a `GET` with a
+    /// challenge to echo, for example). `None` when the request is not a handshake, so it
+    /// goes on to routing, verification and parsing; `Some(Ok(answer))` to accept it with
+    /// that answer; `Some(Err(_))` to refuse it.
+    ///
+    /// A handshake names no business address, so the
+    /// [`Registry`](crate::registry::Registry) asks every bot of the provider (see
+    /// [`Registry::handshake`](crate::registry::Registry::handshake)) and the endpoint answers
+    /// it before routing. It must read only the request and the provider's own settings:
+    /// no I/O. The default says no request is a handshake.
+    fn handshake(
+        &self,
+        request: &WebhookRequest,
+    ) -> Option<Result<Acknowledgement, HandshakeError>> {
+        let _ = request;
+        None
     }
 
     /// The send budget of this provider's API: the sender it is kept for and the rate, used

@@ -6,7 +6,8 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use crate::address::WhatsAppAddress;
-use crate::provider::{ProviderKind, WebhookRequest, WhatsAppProvider};
+use crate::error::HandshakeError;
+use crate::provider::{Acknowledgement, ProviderKind, WebhookRequest, WhatsAppProvider};
 
 /// A bot: your id for it and the provider that serves it.
 ///
@@ -289,6 +290,36 @@ impl Registry {
         Err(RouteError::UnknownBot {
             address: candidates.join(" or "),
         })
+    }
+
+    /// Answers a subscription handshake of the provider `kind`
+    /// ([`WhatsAppProvider::handshake`]): `None` when no bot of `kind` is registered or the
+    /// request is not a handshake. A handshake names no bot, so it is accepted when the
+    /// provider of any bot of `kind` accepts it (each with its own tokens); when none does,
+    /// the first refusal is given.
+    pub fn handshake(
+        &self,
+        kind: impl AsRef<str>,
+        request: &WebhookRequest,
+    ) -> Option<Result<Acknowledgement, HandshakeError>> {
+        let table = self.read();
+        let bots = table.get(kind.as_ref())?;
+        let refusal = match bots.reader.handshake(request)? {
+            Ok(ack) => return Some(Ok(ack)),
+            Err(e) => e,
+        };
+        // A bot under several addresses, or bots sharing a provider, are asked once.
+        let thin = |p: &Arc<dyn WhatsAppProvider>| Arc::as_ptr(p).cast::<()>();
+        let mut asked = std::collections::HashSet::from([thin(&bots.reader)]);
+        for bot in bots.by_address.values() {
+            if !asked.insert(thin(&bot.provider)) {
+                continue;
+            }
+            if let Some(Ok(ack)) = bot.provider.handshake(request) {
+                return Some(Ok(ack));
+            }
+        }
+        Some(Err(refusal))
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Table> {

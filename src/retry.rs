@@ -200,7 +200,10 @@ where
 /// The recipient is logged at debug level only; message bodies and secrets never are. A
 /// failure is logged at warn level by its classification (outcome, HTTP status, provider
 /// code), and in full (which can quote the provider's answer) at debug level.
-#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "twilio", feature = "botmaker", feature = "meta")),
+    allow(dead_code)
+)]
 pub(crate) async fn traced_send<F>(
     provider: ProviderKind,
     kind: &'static str,
@@ -255,7 +258,10 @@ where
 }
 
 /// A failed send's outcome, for logs: what the caller would branch on.
-#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "twilio", feature = "botmaker", feature = "meta")),
+    allow(dead_code)
+)]
 fn outcome(e: &Error) -> &'static str {
     match e {
         Error::Invalid(_) => "invalid",

@@ -9,24 +9,27 @@
 //!    pass it, 408 when the whole body has not arrived in time
 //!    ([`WebhookServer::with_body_limit`], default 1 MiB;
 //!    [`WebhookServer::with_body_timeout`], default 30 s);
-//! 2. finds the bot in the [`Registry`] by the business number or channel (404 when none,
+//! 2. answers a provider's subscription handshake
+//!    ([`WhatsAppProvider::handshake`](crate::WhatsAppProvider::handshake), through
+//!    [`Registry::handshake`]): the provider's answer when a bot accepts it, else 400 or 403;
+//! 3. finds the bot in the [`Registry`] by the business number or channel (404 when none,
 //!    405 for a method the provider does not use);
-//! 3. verifies it with that bot's own secret (403 with a generic body; the reason goes to
+//! 4. verifies it with that bot's own secret (403 with a generic body; the reason goes to
 //!    `tracing` at warn level, never a secret);
-//! 4. parses it (400 on malformed input);
-//! 5. takes a handler slot: at most [`WebhookServer::DEFAULT_MAX_HANDLERS`] handler tasks run
+//! 5. parses it (400 on malformed input);
+//! 6. takes a handler slot: at most [`WebhookServer::DEFAULT_MAX_HANDLERS`] handler tasks run
 //!    at once ([`WebhookServer::with_max_concurrent_handlers`]). When every slot is busy the
 //!    request waits for one, at most [`WebhookServer::DEFAULT_HANDLER_WAIT`]
 //!    ([`WebhookServer::with_handler_wait`]), then gets **503** with `Retry-After: 1`, and
 //!    nothing of it is recorded: when the provider redelivers it (Botmaker retries until it
 //!    gets a 200) it is handled as new. Nothing acknowledged is ever dropped for want of a
 //!    slot;
-//! 6. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
+//! 7. drops events already seen, by [`dedup_key`](crate::InboundEvent::dedup_key)
 //!    (a redelivery is acknowledged without a second dispatch);
-//! 7. hands the new events to your handler on a spawned task holding the slot, in order,
+//! 8. hands the new events to your handler on a spawned task holding the slot, in order,
 //!    without holding the response: Botmaker wants its 200 within 10 seconds, Twilio within
 //!    15;
-//! 8. answers what the provider expects
+//! 9. answers what the provider expects
 //!    ([`WhatsAppProvider::acknowledgement`](crate::WhatsAppProvider::acknowledgement)): an
 //!    empty TwiML `<Response/>` for Twilio, an empty 200 for Botmaker.
 //!
@@ -358,6 +361,18 @@ impl WebhookServer {
             return plain(StatusCode::BAD_REQUEST, "bad request");
         };
         let request = WebhookRequest::from_parts(method, url, headers, body);
+        if let Some(answer) = self.registry.handshake(provider, &request) {
+            return match answer {
+                Ok(ack) => {
+                    tracing::info!("handshake accepted");
+                    acknowledge(&ack)
+                }
+                Err(e) => {
+                    tracing::warn!(reason = %e, "handshake refused");
+                    plain(e.status(), "handshake refused")
+                }
+            };
+        }
         let bot = match self.registry.route(provider, &request) {
             Ok(bot) => bot,
             Err(e) => return refuse_route(&e),

@@ -205,3 +205,99 @@ async fn the_endpoint_serves_a_provider_it_does_not_know() {
             .is_err()
     );
 }
+
+/// "Beacon", another invented provider: before it posts events it checks the endpoint with a
+/// `GET ?ping=WORD` carrying its key in `x-beacon-key`, and wants `pong WORD` back.
+struct BeaconProvider {
+    key: String,
+}
+
+#[async_trait]
+impl WhatsAppProvider for BeaconProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::new("beacon")
+    }
+
+    async fn send(&self, _message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        Err(Error::Unsupported {
+            provider: self.kind(),
+            what: "sends",
+        })
+    }
+
+    fn verify(&self, _request: &WebhookRequest) -> Result<(), VerifyError> {
+        Err(VerifyError::NoSecret)
+    }
+
+    fn parse(&self, _request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
+        Ok(Vec::new())
+    }
+
+    fn handshake(
+        &self,
+        request: &WebhookRequest,
+    ) -> Option<Result<Acknowledgement, whatsapp_connector::HandshakeError>> {
+        use whatsapp_connector::HandshakeError;
+        if request.method() != http::Method::GET {
+            return None;
+        }
+        let Some(word) = request.query().and_then(|q| q.strip_prefix("ping=")) else {
+            return Some(Err(HandshakeError::Malformed {
+                reason: "no ping".into(),
+            }));
+        };
+        if request.header("x-beacon-key") != Some(self.key.as_str()) {
+            return Some(Err(HandshakeError::TokenMismatch));
+        }
+        Some(Ok(Acknowledgement::new(
+            "text/plain",
+            format!("pong {word}"),
+        )))
+    }
+}
+
+#[tokio::test]
+async fn a_provider_of_its_own_answers_its_handshake_through_the_endpoint() {
+    let registry = Arc::new(Registry::new());
+    for (line, key) in [("+15550001111", "b1"), ("+15550002222", "b2")] {
+        let provider = BeaconProvider { key: key.into() };
+        registry.insert(line, Arc::new(Bot::new(key, Arc::new(provider))));
+    }
+    let ping = |key: &str| {
+        WebhookRequest::new("https://x.test/beacon?ping=hello", "")
+            .with_method(http::Method::GET)
+            .with_header("x-beacon-key", key)
+    };
+    // Any bot of the provider may accept it: the handshake names no line.
+    for key in ["b1", "b2"] {
+        let ack = registry.handshake("beacon", &ping(key)).unwrap().unwrap();
+        assert_eq!(&ack.body()[..], b"pong hello");
+    }
+    assert_eq!(
+        registry.handshake("beacon", &ping("b3")),
+        Some(Err(whatsapp_connector::HandshakeError::TokenMismatch))
+    );
+    assert!(registry.handshake("acme", &ping("b1")).is_none());
+    let post = WebhookRequest::new("https://x.test/beacon", "{}");
+    assert!(registry.handshake("beacon", &post).is_none());
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let server = WebhookServer::new(registry, PublicUrl::Origin(origin.clone()), |_| async {});
+    tokio::spawn(async move { axum::serve(listener, server.router()).await.unwrap() });
+    let http = reqwest::Client::new();
+    let get = |key: &'static str, query: &'static str| {
+        let req = http
+            .get(format!("{origin}/beacon{query}"))
+            .header("x-beacon-key", key);
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("b2", "?ping=hi").await, (200, "pong hi".to_owned()));
+    assert_eq!(get("b9", "?ping=hi").await.0, 403);
+    assert_eq!(get("b1", "").await.0, 400);
+}

@@ -56,6 +56,11 @@ fn botmaker_webhook_corpus() {
 }
 
 #[test]
+fn meta_webhook_corpus() {
+    replay("meta_webhook", harness::meta_webhook);
+}
+
+#[test]
 fn address_corpus() {
     replay("address", harness::address);
 }

@@ -20,11 +20,12 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use whatsapp_connector::botmaker::BotmakerProvider;
 use whatsapp_connector::mammut::{BotConfig, QueryValueStyle};
+use whatsapp_connector::meta::MetaProvider;
 use whatsapp_connector::registry::{Bot, Registry};
 use whatsapp_connector::retry::RetryPolicy;
 use whatsapp_connector::server::{PublicUrl, WebhookServer};
 use whatsapp_connector::testing::{
-    BotmakerWebhook, FakeBotmaker, FakeResponse, FakeTwilio, TwilioWebhook,
+    BotmakerWebhook, FakeBotmaker, FakeResponse, FakeTwilio, MetaWebhook, TwilioWebhook,
 };
 use whatsapp_connector::twilio::signature::{self, Verifier};
 use whatsapp_connector::twilio::{Credentials, TwilioProvider};
@@ -43,6 +44,10 @@ const SHARED_KEY: &str = "sharedkey-3Kd8Wz1Qy6Fj0Bs";
 const BM_ACCESS: &str = "bmaccess-eyJhbGciOi.J9xPq7Zr2.Tk5Wn";
 const BM_HOOK: &str = "bmhook-Vf4Gh8Jk2Lm6";
 const BM_OLD_HOOK: &str = "bmhook-old-Xc3Vb7Nm1";
+const META_ACCESS: &str = "EAAGmetaaccess-Rq4Tz8Yw2Kp6";
+const META_APP_SECRET: &str = "metaappsecret-Hn3Bv7Lc1Xs5";
+const META_OLD_APP_SECRET: &str = "metaappsecret-old-Pg2Dk6Jm0";
+const META_VERIFY: &str = "metaverify-Wd9Sa3Fq7Ze1";
 const MAMMUT_TOKEN: &str = "3a3b3c3d3e3f30313233343536373839";
 const URL_PASSWORD: &str = "urlpass-Qw9Er5Ty";
 /// Text of the messages sent: a body, which must not appear above debug level.
@@ -58,6 +63,10 @@ fn secrets() -> Vec<String> {
         BM_ACCESS,
         BM_HOOK,
         BM_OLD_HOOK,
+        META_ACCESS,
+        META_APP_SECRET,
+        META_OLD_APP_SECRET,
+        META_VERIFY,
         MAMMUT_TOKEN,
         URL_PASSWORD,
     ]
@@ -119,6 +128,18 @@ fn botmaker_builder(base_url: &str) -> whatsapp_connector::botmaker::BotmakerBui
         .channel_id("acme-whatsapp-5491155550100")
         .webhook_token(BM_HOOK)
         .webhook_token(BM_OLD_HOOK)
+        .base_url(base_url)
+        .timeout(Duration::from_millis(500))
+        .retry_policy(fast())
+}
+
+fn meta_builder(base_url: &str) -> whatsapp_connector::meta::MetaBuilder {
+    MetaProvider::builder()
+        .access_token(META_ACCESS)
+        .phone_number_id("100200300400500")
+        .app_secret(META_APP_SECRET)
+        .app_secret(META_OLD_APP_SECRET)
+        .verify_token(META_VERIFY)
         .base_url(base_url)
         .timeout(Duration::from_millis(500))
         .retry_policy(fast())
@@ -412,6 +433,150 @@ async fn send_errors_never_print_secrets() {
         "{:?}",
         errors[0].1
     );
+}
+
+/// Meta's access token, app secrets and verify token: in the builder and provider, in
+/// configuration, verification and handshake errors, in sends refused before the network,
+/// in every tracing record of webhooks and handshakes through the endpoint, and in `wa`.
+#[tokio::test(flavor = "current_thread")]
+async fn meta_never_prints_its_secrets() {
+    let capture = capture();
+    CAPTURING.with(|c| c.set(true));
+    let builder = meta_builder("https://graph.facebook.com");
+    assert_shows_nothing("MetaBuilder", &builder);
+    let meta = builder.build().unwrap();
+    assert_shows_nothing("MetaProvider", &meta);
+    assert_shows_nothing("meta Verifier", meta.verifier());
+
+    let e = MetaProvider::builder()
+        .access_token(format!("{META_ACCESS} with a space"))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.field, "access_token");
+    assert_error_clean("ConfigError for Meta's access token", &e);
+    let e = MetaProvider::builder()
+        .phone_number_id(META_ACCESS)
+        .build()
+        .unwrap_err();
+    assert_eq!(e.field, "phone_number_id");
+
+    let user = PhoneNumber::parse("+5491122223333").unwrap();
+    let line = PhoneNumber::parse("+15550001111").unwrap();
+    let hook = MetaWebhook::new("100200300400500", &line).text(&user, BODY_TEXT);
+    let url = "https://bot.example.com/meta";
+    let near = format!("{}X", &META_APP_SECRET[..META_APP_SECRET.len() - 1]);
+    let e = meta.verify(&hook.request(url, &near)).unwrap_err();
+    assert_error_clean("Meta VerifyError", &e);
+    assert_error_clean(
+        "Meta verify_and_parse error",
+        &meta
+            .verify_and_parse(&hook.request(url, &near))
+            .unwrap_err(),
+    );
+    assert!(meta.verify(&hook.request(url, META_OLD_APP_SECRET)).is_ok());
+    let near_token = format!("{}X", &META_VERIFY[..META_VERIFY.len() - 1]);
+    let handshake = MetaWebhook::handshake_request(url, &near_token, "42");
+    let e = meta.handshake(&handshake).unwrap().unwrap_err();
+    assert_error_clean("HandshakeError", &e);
+    let e = meta
+        .send(&OutboundMessage::text(to(), BODY_TEXT))
+        .await
+        .unwrap_err();
+    assert_error_clean("Meta send error", &e);
+
+    // Webhooks and handshakes through the endpoint: accepted, refused, unknown.
+    let registry = Arc::new(Registry::new());
+    registry.insert(
+        "100200300400500",
+        Arc::new(Bot::new("meta-bot", Arc::new(meta.clone()))),
+    );
+    let server = WebhookServer::new(
+        registry,
+        PublicUrl::Origin("https://bot.example.com".into()),
+        |d| async move {
+            tracing::debug!(event = ?d.event.dedup_key(), "handled");
+        },
+    );
+    let other_line = MetaWebhook::new("999999999999999", &line).text(&user, BODY_TEXT);
+    let requests = [
+        hook.request(url, META_APP_SECRET),
+        hook.request(url, &near),
+        other_line.request(url, META_APP_SECRET),
+        MetaWebhook::handshake_request(url, META_VERIFY, "42"),
+        MetaWebhook::handshake_request(url, &near_token, "42"),
+    ];
+    for req in &requests {
+        let pq = req.url().trim_start_matches("https://bot.example.com");
+        let response = server
+            .handle(
+                ProviderKind::META,
+                req.method().clone(),
+                pq,
+                req.headers().clone(),
+                req.body().clone(),
+            )
+            .await;
+        assert!(response.status().as_u16() < 500);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let records = capture.all();
+    let logged = |needle: &str| records.iter().any(|r| r.text.contains(needle));
+    assert!(logged("handshake accepted"), "{records:#?}");
+    assert!(logged("handshake refused"), "{records:#?}");
+    assert!(logged("webhook verification failed"), "{records:#?}");
+    for r in &records {
+        assert_clean("a tracing record", &format!("{} {}", r.target, r.text));
+        if r.level <= Level::INFO {
+            assert!(!r.text.contains(BODY_TEXT), "a body is logged: {r:?}");
+        }
+    }
+
+    // The `wa` tool, with the secrets on its command line.
+    let body = hook.body();
+    let signature = whatsapp_connector::meta::signature::sign(META_APP_SECRET, body.as_bytes());
+    for (args, code) in [
+        (vec!["meta", "sign", "--app-secret", META_APP_SECRET], 0),
+        (
+            vec![
+                "meta",
+                "verify",
+                "--app-secret",
+                META_OLD_APP_SECRET,
+                "--app-secret",
+                META_APP_SECRET,
+                "--signature",
+                &signature,
+            ],
+            0,
+        ),
+        (
+            vec![
+                "meta",
+                "verify",
+                "--app-secret",
+                META_OLD_APP_SECRET,
+                "--signature",
+                &signature,
+            ],
+            1,
+        ),
+        (
+            vec![
+                "meta",
+                "verify",
+                "--app-secret",
+                META_APP_SECRET,
+                "--signature",
+                "sha256=zz",
+            ],
+            1,
+        ),
+        (vec!["parse", "meta"], 0),
+    ] {
+        let o = wa_async(strings(&args), body.clone().into_bytes(), Vec::new()).await;
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+        assert_output_clean(&args.join(" "), &o);
+    }
 }
 
 // ---------------------------------------------------------------------------------------

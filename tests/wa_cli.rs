@@ -211,6 +211,21 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["--access-token", "--base-url"],
         &["BOTMAKER_ACCESS_TOKEN"],
     ),
+    ("meta sign", &["--app-secret"], &[]),
+    ("meta verify", &["--app-secret", "--signature"], &[]),
+    ("parse meta", &["--content-type"], &[]),
+    (
+        "simulate meta",
+        &[
+            "--target",
+            "--app-secret",
+            "--from",
+            "--to",
+            "--phone-number-id",
+            "--text",
+        ],
+        &[],
+    ),
     ("mammut check", &[], &[]),
     ("mammut update", &["--id", "--style"], &[]),
     (
@@ -324,6 +339,7 @@ fn top_level_help_lists_the_commands() {
         [
             "twilio",
             "botmaker",
+            "meta",
             "parse",
             "send",
             "typing",

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use whatsapp_connector::botmaker::BotmakerProvider;
+use whatsapp_connector::meta::MetaProvider;
 use whatsapp_connector::registry::{Bot, Registry};
 use whatsapp_connector::twilio::TwilioProvider;
 
@@ -13,7 +14,8 @@ pub fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
-/// One Twilio bot (`twilio-bot`) and one Botmaker bot (`botmaker-bot`).
+/// One Twilio bot (`twilio-bot`), one Botmaker bot (`botmaker-bot`) and one Meta bot
+/// (`meta-bot`).
 pub fn registry() -> Result<Arc<Registry>, Box<dyn std::error::Error>> {
     let registry = Arc::new(Registry::new());
     let twilio_from = env_or("TWILIO_FROM", "whatsapp:+14155238886");
@@ -44,6 +46,17 @@ pub fn registry() -> Result<Arc<Registry>, Box<dyn std::error::Error>> {
         botmaker.clone(),
     );
     registry.insert(&channel, botmaker);
+
+    let phone_number_id = env_or("META_PHONE_NUMBER_ID", "100000000000001");
+    let meta = MetaProvider::builder()
+        .access_token(env_or("META_ACCESS_TOKEN", "load-test-meta-access-token"))
+        .phone_number_id(&phone_number_id)
+        .app_secret(env_or("META_APP_SECRET", "load-test-app-secret"))
+        .verify_token(env_or("META_VERIFY_TOKEN", "load-test-verify-token"))
+        .build()?;
+    let meta = Arc::new(Bot::new("meta-bot", Arc::new(meta)));
+    registry.insert(&env_or("META_NUMBER", "+15550001111"), meta.clone());
+    registry.insert(&phone_number_id, meta);
     Ok(registry)
 }
 

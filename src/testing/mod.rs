@@ -2,8 +2,8 @@
 //!
 //! Feature `testing` brings builders for correctly signed webhooks of every kind, as the
 //! providers send them (`TwilioWebhook` with feature `twilio`, `BotmakerWebhook` with feature
-//! `botmaker`), and `post` to send one to a running server. The builders need no server, no
-//! network and no async runtime.
+//! `botmaker`, `MetaWebhook` with feature `meta`), and `post` to send one to a running
+//! server. The builders need no server, no network and no async runtime.
 //!
 //! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
 //! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled) and Mammut's graph API
@@ -32,6 +32,8 @@
 mod botmaker;
 #[cfg(all(feature = "testing-fakes", feature = "mammut"))]
 mod mammut;
+#[cfg(feature = "meta")]
+mod meta_webhooks;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")
@@ -49,6 +51,9 @@ pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
 #[cfg(all(feature = "testing-fakes", feature = "mammut"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "mammut"))))]
 pub use mammut::FakeMammut;
+#[cfg(feature = "meta")]
+#[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
+pub use meta_webhooks::MetaWebhook;
 #[cfg(all(
     feature = "testing-fakes",
     any(feature = "twilio", feature = "botmaker")

@@ -1,11 +1,13 @@
-//! `wa`: a command-line tool for debugging WhatsApp webhook integrations through Twilio and
-//! Botmaker.
+//! `wa`: a command-line tool for debugging WhatsApp webhook integrations through Twilio,
+//! Botmaker and Meta's Cloud API.
 //!
 //! ```text
 //! wa twilio sign   --token T --url URL [--algorithm sha1|sha256] [--content-type CT] < BODY
 //! wa twilio verify --token T --url URL --signature SIG [--algorithm sha1|sha256] [--content-type CT] < BODY
 //! wa botmaker verify --token T [--token T2]... --header VALUE
-//! wa parse twilio|botmaker [--content-type CT] < BODY
+//! wa meta sign   --app-secret S < BODY
+//! wa meta verify --app-secret S [--app-secret S2]... --signature 'sha256=…' < BODY
+//! wa parse twilio|botmaker|meta [--content-type CT] < BODY
 //! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
 //! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
 //! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
@@ -13,6 +15,7 @@
 //! wa templates botmaker get|delete NAME [--base-url URL]
 //! wa templates botmaker create --name N --body TEXT [--category C] [--locale L] [--footer T] [--quick-reply LABEL[=INTENT]]... [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
+//! wa simulate meta --target URL --app-secret S --from N --to N --text T [--phone-number-id ID]
 //! wa templates twilio list|create|submit|status [--base-url URL]   # prints JSON
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
@@ -30,6 +33,7 @@ mod actions;
 mod botmaker;
 mod common;
 mod mammut;
+mod meta;
 mod simulate;
 mod templates_botmaker;
 mod templates_twilio;
@@ -65,6 +69,9 @@ enum Command {
     /// Verify a Botmaker webhook (auth-bm-token).
     #[command(subcommand)]
     Botmaker(botmaker::Command),
+    /// Sign or verify a Meta webhook (X-Hub-Signature-256).
+    #[command(subcommand)]
+    Meta(meta::Command),
     /// Parse a webhook body into events, printed as a JSON array.
     #[command(subcommand)]
     Parse(ParseCommand),
@@ -94,6 +101,8 @@ enum ParseCommand {
     Twilio(twilio::ParseArgs),
     /// Parse a Botmaker webhook body (JSON).
     Botmaker(botmaker::ParseArgs),
+    /// Parse a Meta (WhatsApp Cloud API) webhook body (JSON).
+    Meta(meta::ParseArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +144,8 @@ enum SimulateCommand {
     Twilio(simulate::TwilioArgs),
     /// POST a Botmaker inbound-message webhook with its auth-bm-token.
     Botmaker(simulate::BotmakerArgs),
+    /// POST a Meta inbound-message webhook signed with the app secret.
+    Meta(simulate::MetaArgs),
 }
 
 /// Runs `wa` with the process's arguments and returns its exit status.
@@ -165,8 +176,10 @@ fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Twilio(c) => twilio::run(c),
         Command::Botmaker(c) => botmaker::run(c),
+        Command::Meta(c) => meta::run(c),
         Command::Parse(ParseCommand::Twilio(a)) => twilio::parse(a),
         Command::Parse(ParseCommand::Botmaker(a)) => botmaker::parse(a),
+        Command::Parse(ParseCommand::Meta(a)) => meta::parse(a),
         Command::Send(SendCommand::Twilio(a)) => common::block_on(twilio::send(a)),
         Command::Send(SendCommand::Botmaker(a)) => common::block_on(botmaker::send(a)),
         Command::Typing(TypingCommand::Twilio(a)) => common::block_on(actions::twilio_typing(a)),
@@ -179,6 +192,7 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
+        Command::Simulate(SimulateCommand::Meta(a)) => common::block_on(simulate::meta(a)),
         Command::Mammut(c) => mammut::run(c),
         Command::Templates(TemplatesCommand::Twilio(c)) => {
             common::block_on(templates_twilio::twilio(c))

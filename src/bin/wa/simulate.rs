@@ -1,16 +1,18 @@
-//! `wa simulate twilio|botmaker`: send a correctly signed webhook to a running server, as the
+//! `wa simulate twilio|botmaker|meta`: send a correctly signed webhook to a running server, as the
 //! provider would, to test a deployment.
 
 use std::time::Duration;
 
 use clap::Args;
-use whatsapp_connector::testing::{BotmakerWebhook, TwilioWebhook};
+use whatsapp_connector::testing::{BotmakerWebhook, MetaWebhook, TwilioWebhook};
 use whatsapp_connector::{PhoneNumber, WebhookRequest};
 
 use super::common::{
     Failure, error_chain, http_url, invalid, non_empty, print_line, shown_url, usage,
 };
 
+/// The phone number id put in simulated Meta webhooks when none is given.
+const PLACEHOLDER_PHONE_NUMBER_ID: &str = "100000000000000";
 /// The account SID put in simulated Twilio webhooks when none is given.
 const PLACEHOLDER_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
 /// How long the server has to answer.
@@ -55,12 +57,35 @@ pub struct BotmakerArgs {
     webhook: Webhook,
 }
 
+#[derive(Debug, Args)]
+pub struct MetaArgs {
+    /// The webhook URL of the running server (the callback URL configured at Meta).
+    #[arg(long, value_name = "URL", value_parser = http_url)]
+    target: String,
+    /// The app secret the server verifies with.
+    #[arg(long, value_name = "SECRET", value_parser = non_empty)]
+    app_secret: String,
+    /// The user who writes, in international form.
+    #[arg(long, value_name = "NUMBER", value_parser = PhoneNumber::parse)]
+    from: PhoneNumber,
+    /// The business number the message is sent to (the webhook's display_phone_number).
+    #[arg(long, value_name = "NUMBER", value_parser = PhoneNumber::parse)]
+    to: PhoneNumber,
+    /// The business number's phone number id (the webhook's phone_number_id), which the
+    /// server may route by.
+    #[arg(long, value_name = "ID", default_value = PLACEHOLDER_PHONE_NUMBER_ID)]
+    phone_number_id: String,
+    /// The message's text.
+    #[arg(long, value_name = "TEXT")]
+    text: String,
+}
+
 /// `wa simulate twilio`.
 pub async fn twilio(args: TwilioArgs) -> Result<(), Failure> {
     let w = &args.webhook;
     let request = TwilioWebhook::inbound_text(&args.account_sid, &w.from, &w.to, &w.text)
         .request(&w.target, &w.token);
-    deliver(w, &request, "the number").await
+    deliver(&w.target, &request, &format!("the number {}", w.to)).await
 }
 
 /// `wa simulate botmaker`.
@@ -68,11 +93,23 @@ pub async fn botmaker(args: BotmakerArgs) -> Result<(), Failure> {
     let w = &args.webhook;
     let request =
         BotmakerWebhook::inbound_text(&w.from, &w.to, &w.text).request(&w.target, &w.token);
-    deliver(w, &request, "the channel of").await
+    deliver(&w.target, &request, &format!("the channel of {}", w.to)).await
+}
+
+/// `wa simulate meta`.
+pub async fn meta(args: MetaArgs) -> Result<(), Failure> {
+    let request = MetaWebhook::new(&args.phone_number_id, &args.to)
+        .text(&args.from, &args.text)
+        .request(&args.target, &args.app_secret);
+    let bot = format!(
+        "the phone number id {} or the number {}",
+        args.phone_number_id, args.to
+    );
+    deliver(&args.target, &request, &bot).await
 }
 
 /// POSTs the webhook and reports the answer: its status on success, a hint on failure.
-async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result<(), Failure> {
+async fn deliver(target: &str, request: &WebhookRequest, bot: &str) -> Result<(), Failure> {
     let http = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .build()
@@ -84,7 +121,7 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
         .send()
         .await
         .map_err(|e| {
-            let target = shown_url(&w.target);
+            let target = shown_url(target);
             usage(format!("cannot reach {target}"), error_chain(&e))
         })?;
     let status = response.status();
@@ -101,19 +138,15 @@ async fn deliver(w: &Webhook, request: &WebhookRequest, bot_key: &str) -> Result
         why.push_str(&format!(" ({said:?})"));
     }
     let hint = match status.as_u16() {
-        404 => format!(
-            "; no bot is registered for {bot_key} {} at that URL (check --to and the URL's path)",
-            w.to
-        ),
+        404 => {
+            format!("; no bot is registered for {bot} at that URL (check --to and the URL's path)")
+        }
         403 => "; the server refused the signature: the URL or the token does not match what \
                 the server verifies with (the URL must be exactly the public one it sees)"
             .to_owned(),
         _ => String::new(),
     };
-    Err(invalid(
-        shown_url(&w.target),
-        format!("answered {why}{hint}"),
-    ))
+    Err(invalid(shown_url(target), format!("answered {why}{hint}")))
 }
 
 /// Up to `BODY_SHOWN` characters of a body, on one line.
