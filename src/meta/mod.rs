@@ -63,14 +63,20 @@ use crate::provider::{Acknowledgement, ProviderKind, WebhookRequest, WhatsAppPro
 use crate::retry::traced_send;
 use crate::secret::Secret;
 
+mod answer;
 mod client;
 mod config;
 pub mod handshake;
+mod mapping;
+mod media;
+pub mod request;
 pub mod signature;
 pub mod webhook;
 
 pub use crate::transport::DEFAULT_TIMEOUT;
+pub use answer::{GraphError, classify, recipient_wa_id};
 pub use config::{DEFAULT_API_VERSION, DEFAULT_BASE_URL, MetaBuilder};
+pub use media::{DEFAULT_MEDIA_MAX_BYTES, MEDIA_HOSTS, MediaDownload};
 pub use signature::{SIGNATURE_HEADER, Verifier};
 pub use webhook::WebhookPayload;
 
