@@ -5,9 +5,10 @@
 //! `botmaker`), and `post` to send one to a running server. The builders need no server, no
 //! network and no async runtime.
 //!
-//! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
-//! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled): they record every request, fail
-//! on demand, and send correctly signed webhooks. They run on tokio and axum.
+//! Feature `testing-fakes` adds local servers that answer like Twilio, Botmaker and Meta's
+//! Cloud API (`FakeTwilio`, `FakeBotmaker`, `FakeMeta`, for each provider enabled): they
+//! record every request, fail on demand, and (Twilio's and Botmaker's) send correctly signed
+//! webhooks. They run on tokio and axum.
 //!
 //! Point a provider's base URL at a fake and nothing leaves the machine:
 //!
@@ -29,9 +30,11 @@
 
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 mod botmaker;
+#[cfg(all(feature = "testing-fakes", feature = "meta"))]
+mod meta;
 #[cfg(all(
     feature = "testing-fakes",
-    any(feature = "twilio", feature = "botmaker")
+    any(feature = "twilio", feature = "botmaker", feature = "meta")
 ))]
 mod server;
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
@@ -41,9 +44,12 @@ mod webhooks;
 #[cfg(all(feature = "testing-fakes", feature = "botmaker"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "botmaker"))))]
 pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
+#[cfg(all(feature = "testing-fakes", feature = "meta"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "meta"))))]
+pub use meta::FakeMeta;
 #[cfg(all(
     feature = "testing-fakes",
-    any(feature = "twilio", feature = "botmaker")
+    any(feature = "twilio", feature = "botmaker", feature = "meta")
 ))]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing-fakes")))]
 pub use server::{FakeResponse, RecordedRequest};

@@ -6,9 +6,9 @@
 //! wa twilio verify --token T --url URL --signature SIG [--algorithm sha1|sha256] [--content-type CT] < BODY
 //! wa botmaker verify --token T [--token T2]... --header VALUE
 //! wa parse twilio|botmaker [--content-type CT] < BODY
-//! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
-//! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
-//! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
+//! wa send twilio|botmaker|meta --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
+//! wa typing twilio|botmaker|meta --message-id ID --to NUMBER [--base-url URL]
+//! wa react botmaker|meta --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
 //! wa simulate twilio|botmaker --target URL --token T --from N --to N --text T [--account-sid AC…]
 //! wa mammut check < CONFIG_JSON
 //! wa mammut update --id N [--style plain|json] < CONFIG_JSON
@@ -24,6 +24,7 @@ mod actions;
 mod botmaker;
 mod common;
 mod mammut;
+mod meta_send;
 mod simulate;
 mod twilio;
 
@@ -90,6 +91,8 @@ enum SendCommand {
     Twilio(twilio::SendArgs),
     /// Send through Botmaker's API.
     Botmaker(botmaker::SendArgs),
+    /// Send through Meta's WhatsApp Cloud API.
+    Meta(meta_send::SendArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,12 +102,17 @@ enum TypingCommand {
     Twilio(actions::TwilioTypingArgs),
     /// Botmaker's typing feedback for the user's chat on the channel.
     Botmaker(actions::BotmakerTypingArgs),
+    /// Meta's typing indicator: it also marks the message read, and shows until the reply
+    /// or for 25 seconds.
+    Meta(meta_send::TypingArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum ReactCommand {
     /// React through Botmaker's API (Twilio's Messages API sends no reactions).
     Botmaker(actions::BotmakerReactArgs),
+    /// React through Meta's Cloud API (a reaction message in the chat with --to).
+    Meta(meta_send::ReactArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +160,9 @@ fn run(command: Command) -> Result<(), Failure> {
             common::block_on(actions::botmaker_typing(a))
         }
         Command::React(ReactCommand::Botmaker(a)) => common::block_on(actions::botmaker_react(a)),
+        Command::Send(SendCommand::Meta(a)) => common::block_on(meta_send::send(a)),
+        Command::Typing(TypingCommand::Meta(a)) => common::block_on(meta_send::typing(a)),
+        Command::React(ReactCommand::Meta(a)) => common::block_on(meta_send::react(a)),
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Mammut(c) => mammut::run(c),
