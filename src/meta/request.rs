@@ -72,6 +72,9 @@ pub struct Context {
 }
 
 /// What a message carries, with its `type`.
+// Built once per send and serialized at once: the size of the larger variants costs
+// nothing worth a box in every user's code.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
