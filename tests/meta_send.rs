@@ -115,6 +115,23 @@ async fn text() {
 }
 
 #[tokio::test]
+async fn a_reference_is_echoed_by_meta() {
+    let mut expected = envelope("text", json!({"body": "hola"}));
+    expected["biz_opaque_callback_data"] = json!("order-42");
+    let server = MockServer::start().await;
+    expect_body(&server, expected).await;
+    provider(&server.uri())
+        .send(&OutboundMessage::text(to(), "hola").with_reference("order-42"))
+        .await
+        .unwrap();
+    let e = provider(&server.uri())
+        .send(&OutboundMessage::text(to(), "hola").with_reference("r".repeat(513)))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+}
+
+#[tokio::test]
 async fn text_with_link_preview_as_a_reply() {
     let request = MessageRequest::new(
         USER,

@@ -20,6 +20,8 @@ use crate::secret::Secret;
 use crate::transport::{self, Effect, Http};
 
 const META: ProviderKind = ProviderKind::META;
+/// The longest `biz_opaque_callback_data` Meta takes.
+const MAX_REFERENCE_CHARS: usize = 512;
 
 /// The HTTP side of a provider.
 #[derive(Clone)]
@@ -143,6 +145,17 @@ impl MetaProvider {
         message: &OutboundMessage,
     ) -> Result<SendReceipt, Error> {
         message.validate_with(&self.limits())?;
+        if let Some(r) = &message.reference {
+            let chars = r.chars().count();
+            if chars > MAX_REFERENCE_CHARS {
+                return Err(ValidationError::TooLong {
+                    field: "reference",
+                    chars,
+                    max: MAX_REFERENCE_CHARS,
+                }
+                .into());
+            }
+        }
         let request = mapping::request(message)?;
         self.client.post_message(&request).await
     }

@@ -11,7 +11,9 @@ use crate::message::{
 };
 use crate::provider::ProviderKind;
 
-/// The request for `message` (validated already).
+/// The request for `message` (validated already). Its reference goes as
+/// `biz_opaque_callback_data`, which Meta echoes in status webhooks; a status callback URL
+/// has no place in Meta's API (statuses go to the app's webhook).
 ///
 /// Media goes as the kind its MIME type names (`image/…`, `video/…`, `audio/…`; anything
 /// else, or none, a document), or without a MIME type as the kind the URL's extension
@@ -37,7 +39,9 @@ pub(crate) fn request(message: &OutboundMessage) -> Result<MessageRequest, Error
             interactive: interactive(i),
         },
     };
-    Ok(MessageRequest::new(message.to.wa_id(), body))
+    let mut request = MessageRequest::new(message.to.wa_id(), body);
+    request.biz_opaque_callback_data = message.reference.clone();
+    Ok(request)
 }
 
 /// The kind of media at `m`: from its MIME type, else the URL's extension.

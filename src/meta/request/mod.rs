@@ -44,6 +44,10 @@ pub struct MessageRequest {
     /// The message this one answers, shown quoted above it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+    /// A reference of yours (at most 512 characters) that Meta echoes in the status
+    /// webhooks of this message. Meta documents it; its OpenAPI description lacks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// What the message carries; serialized with its `type`.
     #[serde(flatten)]
     pub body: MessageBody,
@@ -59,6 +63,7 @@ impl MessageRequest {
             recipient_type: "individual",
             to,
             context: None,
+            biz_opaque_callback_data: None,
             body,
         }
     }
