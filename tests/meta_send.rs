@@ -782,6 +782,68 @@ async fn media_download_sends_the_token_only_to_meta() {
 }
 
 #[tokio::test]
+async fn media_download_redirects_stay_on_meta() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("stolen"))
+        .mount(&elsewhere)
+        .await;
+    // A redirect on the same origin is followed; one elsewhere is not.
+    let server = media_server("{base}/moved/777", None).await;
+    Mock::given(method("GET"))
+        .and(path("/moved/777"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/files/777"))
+        .mount(&server)
+        .await;
+    let file = provider(&server.uri()).download_media("777").await.unwrap();
+    assert_eq!(file.bytes.len(), 2048);
+
+    let server = media_server("{base}/moved/777", None).await;
+    Mock::given(method("GET"))
+        .and(path("/moved/777"))
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("{}/files/777", elsewhere.uri()).as_str(),
+        ))
+        .mount(&server)
+        .await;
+    let e = provider(&server.uri())
+        .download_media("777")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn media_download_checks_the_sha256() {
+    let server = MockServer::start().await;
+    let info = json!({"messaging_product": "whatsapp", "url": format!("{}/files/9", server.uri()),
+        "mime_type": "text/plain", "id": "9",
+        "sha256": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"});
+    Mock::given(method("GET"))
+        .and(path("/v23.0/9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(info))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/9"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("hello"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/9"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("hellO"))
+        .mount(&server)
+        .await;
+    let p = provider(&server.uri());
+    assert_eq!(&p.download_media("9").await.unwrap().bytes[..], b"hello");
+    let e = p.download_media("9").await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+}
+
+#[tokio::test]
 async fn media_download_is_capped() {
     let capped = |base: &str| {
         MetaProvider::builder()

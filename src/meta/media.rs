@@ -24,6 +24,9 @@ pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 100 * 1024 * 1024;
 /// a test server.
 pub const MEDIA_HOSTS: &[&str] = &["fbsbx.com", "fbcdn.net", "facebook.com", "whatsapp.net"];
 
+/// The most redirects a media download follows (each to Meta's hosts only).
+const MAX_REDIRECTS: usize = 3;
+
 /// A downloaded media file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -127,8 +130,9 @@ impl MetaProvider {
     /// [`parse`](crate::WhatsAppProvider::parse) gives for one (`{base}/{version}/{id}`).
     /// Asks the Graph API for the file's URL, then fetches it with the access token, which
     /// goes only to Meta's hosts ([`MEDIA_HOSTS`]) or the configured base URL's origin. At
-    /// most [`media_max_bytes`](super::MetaBuilder::media_max_bytes) are read. Redirects are
-    /// not followed.
+    /// most [`media_max_bytes`](super::MetaBuilder::media_max_bytes) are read. A redirect is
+    /// followed only to Meta's hosts, and a file whose SHA-256 differs from the one Meta
+    /// gives (in hexadecimal) is refused.
     ///
     /// # Errors
     ///
@@ -137,7 +141,7 @@ impl MetaProvider {
     /// [`Error::Parse`] when the first answer names no URL, or a URL off Meta's hosts;
     /// [`Error::TooLarge`] when the file is larger than the limit (told in advance, or found
     /// while reading); [`Error::Connect`] or [`Error::Transport`] when an exchange fails (a
-    /// redirect included).
+    /// redirect off Meta's hosts, or more than three, included) or the file's SHA-256 differs.
     pub async fn download_media(&self, media: &str) -> Result<MediaDownload, Error> {
         let id = self.media_id(media)?;
         let info_url = self.client.url(&[id])?;
@@ -161,6 +165,17 @@ impl MetaProvider {
         let file = self
             .get(&url, usize::try_from(limit).unwrap_or(usize::MAX))
             .await?;
+        if info
+            .sha256
+            .as_deref()
+            .is_some_and(|h| sha256_differs(h, &file.bytes))
+        {
+            return Err(Error::Transport(TransportError::new(
+                META,
+                url.as_str(),
+                "the file's SHA-256 differs from the one Meta gives; downloading it again is safe",
+            )));
+        }
         Ok(MediaDownload {
             id: id.to_owned(),
             mime_type: info.mime_type.or(file.content_type),
@@ -206,48 +221,104 @@ impl MetaProvider {
     }
 
     /// `GET url` with the token, read up to `limit` bytes, retried as the policy allows.
+    /// Up to [`MAX_REDIRECTS`] redirects are followed, each only to a URL the token may go
+    /// to ([`Self::media_url`]).
     async fn get(&self, url: &url::Url, limit: usize) -> Result<Fetched, Error> {
         crate::retry::run_with_retries(&self.client.http.retry, |_| async {
-            let request = self.client.request(http::Method::GET, url.as_str())?;
-            let mut response = transport::send(&META, url.as_str(), Effect::Reads, request).await?;
-            let status = response.status();
-            if status.is_redirection() {
-                return Err(Error::Transport(TransportError::new(
-                    META,
-                    url.as_str(),
-                    format!("HTTP {status}: a redirect, which is not followed with the token"),
-                )));
+            let mut current = url.clone();
+            for _ in 0..=MAX_REDIRECTS {
+                let request = self.client.request(http::Method::GET, current.as_str())?;
+                let response =
+                    transport::send(&META, current.as_str(), Effect::Reads, request).await?;
+                if response.status().is_redirection() {
+                    current = self.redirect_target(&current, &response)?;
+                    continue;
+                }
+                return read(&current, response, limit).await;
             }
-            if !status.is_success() {
-                let retry = transport::retry_after(response.headers());
-                let body = transport::read_error_body(&mut response).await;
-                let text = String::from_utf8_lossy(&body);
-                return Err(api_error(status.as_u16(), &text, retry).into());
-            }
-            let content_type = response
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let read = transport::read_capped(&mut response, limit, true)
-                .await
-                .map_err(|e| {
-                    let error = TransportError::new(META, url.as_str(), "the download failed");
-                    Error::Transport(error.with_reqwest(e))
-                })?;
-            if !read.complete {
-                return Err(Error::TooLarge {
-                    provider: META,
-                    limit: limit as u64,
-                });
-            }
-            Ok(Fetched {
-                content_type,
-                bytes: read.bytes,
-            })
+            Err(Error::Transport(TransportError::new(
+                META,
+                current.as_str(),
+                format!("more than {MAX_REDIRECTS} redirects"),
+            )))
         })
         .await
     }
+
+    /// Where a redirect leads, when the token may go there.
+    fn redirect_target(
+        &self,
+        current: &url::Url,
+        response: &reqwest::Response,
+    ) -> Result<url::Url, Error> {
+        let failed =
+            |what: String| Error::Transport(TransportError::new(META, current.as_str(), what));
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| failed(format!("HTTP {status} redirect without a Location")))?;
+        let next = current
+            .join(location)
+            .map_err(|_| failed(format!("HTTP {status} redirect to an invalid URL")))?;
+        self.media_url(next.as_str()).map_err(|_| {
+            failed(format!(
+                "HTTP {status} redirect off Meta's hosts, not followed with the access token"
+            ))
+        })
+    }
+}
+
+/// Reads an answer: its body up to `limit` bytes when it is a success, else its error.
+async fn read(
+    url: &url::Url,
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Fetched, Error> {
+    let status = response.status();
+    if !status.is_success() {
+        let retry = transport::retry_after(response.headers());
+        let body = transport::read_error_body(&mut response).await;
+        let text = String::from_utf8_lossy(&body);
+        return Err(api_error(status.as_u16(), &text, retry).into());
+    }
+    let content_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let read = transport::read_capped(&mut response, limit, true)
+        .await
+        .map_err(|e| {
+            let error = TransportError::new(META, url.as_str(), "the download failed");
+            Error::Transport(error.with_reqwest(e))
+        })?;
+    if !read.complete {
+        return Err(Error::TooLarge {
+            provider: META,
+            limit: limit as u64,
+        });
+    }
+    Ok(Fetched {
+        content_type,
+        bytes: read.bytes,
+    })
+}
+
+/// True when `expected` is a hexadecimal SHA-256 other than that of `bytes`. (A value in
+/// another form is not checked.)
+fn sha256_differs(expected: &str, bytes: &[u8]) -> bool {
+    use sha2::Digest;
+    let expected = expected.trim();
+    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let actual: String = sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    !actual.eq_ignore_ascii_case(expected)
 }
 
 struct Fetched {
@@ -332,6 +403,20 @@ mod tests {
         ] {
             assert!(!is_media_host(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn sha256_check() {
+        let hello = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+        assert!(!sha256_differs(hello, b"hello"));
+        assert!(!sha256_differs(&hello.to_uppercase(), b"hello"));
+        assert!(sha256_differs(hello, b"hellO"));
+        // Not hexadecimal SHA-256: not checked.
+        assert!(!sha256_differs(
+            "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=",
+            b"x"
+        ));
+        assert!(!sha256_differs("00ff", b"x"));
     }
 
     #[test]
