@@ -16,7 +16,7 @@
 //! `cta_url` and `location_request_message` interactive types (the description's
 //! `InteractiveObject.type` lists neither), and read marks and typing indicators (the
 //! messages edge's request schema is `Message` alone). Those are tested against a mock
-//! server in `tests/meta_send.rs`.
+//! server in `tests/meta_send.rs`; here, that Prism refuses them.
 
 use whatsapp_connector::meta::MetaProvider;
 use whatsapp_connector::meta::request::{
@@ -234,4 +234,35 @@ async fn media_upload_is_accepted() {
         .await
         .expect("a 2xx answer");
     assert!(!id.is_empty());
+}
+
+/// Prism does check the bodies: what Meta documents but its description lacks (the
+/// `cta_url` and `location_request_message` interactive types, read marks) is refused with
+/// 422. Should the description catch up, this fails, and those sends join the ones above.
+#[tokio::test]
+#[ignore = "needs Prism: set PRISM_META_URL"]
+async fn prism_refuses_what_the_description_lacks() {
+    use whatsapp_connector::{InboundMessage, MessageContent, ProviderKind};
+
+    let p = provider();
+    for content in [
+        Interactive::url("Seguí tu pedido", "Ver", "https://shop.example.com/o/42"),
+        Interactive::request_location("¿Dónde estás?"),
+    ] {
+        let e = p
+            .send(&OutboundMessage::new(to(), Content::Interactive(content)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.api().map(|a| a.status), Some(422), "{e:?}");
+    }
+    let mut inbound = InboundMessage::new(
+        ProviderKind::META,
+        "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI",
+        MessageContent::Text {
+            body: "hola".into(),
+        },
+    );
+    inbound.from = Some(to().into());
+    let e = p.mark_read(&inbound).await.unwrap_err();
+    assert_eq!(e.api().map(|a| a.status), Some(422), "{e:?}");
 }
