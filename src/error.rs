@@ -356,21 +356,31 @@ impl std::error::Error for TransportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiErrorKind {
-    /// Too many requests (HTTP 429, Twilio 20429 or 63018): retry later.
+    /// Too many requests (HTTP 429, Twilio 20429 or 63018, Meta 130429, 131056 or 80007):
+    /// retry later.
     RateLimited,
-    /// The credentials were refused (HTTP 401/403, Twilio 20003).
+    /// The credentials were refused (HTTP 401/403, Twilio 20003, Meta 190).
     Unauthorized,
     /// The recipient is not a valid WhatsApp address (Twilio 21211).
     InvalidRecipient,
     /// The recipient opted out of messages (Twilio 21610).
     OptedOut,
-    /// A free-form message outside the 24-hour window (Twilio 63016, Botmaker 201): send an
+    /// A free-form message outside the 24-hour window (Twilio 63016, Botmaker 201, Meta
+    /// 131047): send an
     /// approved template instead.
     OutsideWindow,
     /// The recipient has not joined the Twilio sandbox (Twilio 63015).
     SandboxNotJoined,
     /// The account has no credit left (Botmaker 101).
     InsufficientCredit,
+    /// The message could not be delivered to the recipient (Meta 131026: not on WhatsApp,
+    /// an old app, or terms not accepted). Sending the same message again will not help.
+    Undeliverable,
+    /// The provider does not take this type of message (Meta 131051).
+    UnsupportedType,
+    /// The template does not exist in that language, is not approved, or its parameters do
+    /// not match it (Meta 132000, 132001 and the other 132xxx codes).
+    Template,
     /// The request was malformed (HTTP 400 or 422 without a more precise code).
     BadRequest,
     /// Not found (HTTP 404).

@@ -42,8 +42,6 @@ pub mod server;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 #[cfg(any(feature = "twilio", feature = "botmaker", feature = "meta"))]
-// Meta's provider builds its client here but sends nothing through it yet.
-#[cfg_attr(not(any(feature = "twilio", feature = "botmaker")), allow(dead_code))]
 mod transport;
 #[cfg(feature = "twilio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "twilio")))]

@@ -832,6 +832,97 @@ async fn tracing_never_records_secrets_or_bodies_above_debug() {
     }
 }
 
+/// Meta's Cloud API: sends, read marks, reactions, uploads and downloads, succeeding and
+/// refused, never show the access token in a `Debug`, an error or a tracing record.
+#[cfg(feature = "meta")]
+#[tokio::test(flavor = "current_thread")]
+async fn meta_never_prints_or_traces_its_access_token() {
+    use whatsapp_connector::meta::MetaProvider;
+    use whatsapp_connector::testing::FakeMeta;
+
+    let capture = capture();
+    CAPTURING.with(|c| c.set(true));
+    let fake = FakeMeta::start(META_ACCESS, "100000000000001")
+        .await
+        .unwrap();
+    let meta = |token: &str| {
+        MetaProvider::builder()
+            .access_token(token)
+            .phone_number_id("100000000000001")
+            .base_url(fake.base_url())
+            .retry_policy(fast())
+            .build()
+            .unwrap()
+    };
+    let good = meta(META_ACCESS);
+    assert_shows_nothing("a Meta provider", &good);
+    let message = OutboundMessage::text(to(), BODY_TEXT);
+    good.send(&message).await.unwrap();
+    let mut inbound = whatsapp_connector::InboundMessage::new(
+        ProviderKind::META,
+        "wamid.INVENTED1",
+        whatsapp_connector::MessageContent::Text {
+            body: BODY_TEXT.into(),
+        },
+    );
+    inbound.from = Some(to());
+    good.typing(&inbound).await.unwrap();
+    let id = good
+        .upload_media(&b"invented bytes"[..], "image/jpeg", "a.jpg")
+        .await
+        .unwrap();
+    good.download_media(&id).await.unwrap();
+    fake.push_response(FakeMeta::graph_error(400, 131047, BODY_TEXT));
+
+    let wrong = meta("EAAG-not-the-token");
+    let errors: Vec<(&str, Error)> = vec![
+        ("Meta 131047", good.send(&message).await.unwrap_err()),
+        ("Meta 190", wrong.send(&message).await.unwrap_err()),
+        (
+            "Meta read 190",
+            wrong.mark_read(&inbound).await.unwrap_err(),
+        ),
+        (
+            "Meta reaction 190",
+            wrong
+                .react("wamid.INVENTED1", &to(), Some("👍"))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "Meta upload 190",
+            wrong
+                .upload_media(&b"x"[..], "image/jpeg", "a.jpg")
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "Meta download 190",
+            wrong.download_media(&id).await.unwrap_err(),
+        ),
+    ];
+    for (what, e) in &errors {
+        assert_error_clean(what, e);
+        if let Some(api) = e.api() {
+            assert_clean(what, &api.body);
+        }
+    }
+    assert_eq!(errors[1].1.api().map(|a| a.status), Some(401));
+    let records = capture.all();
+    assert!(
+        records.iter().any(|r| r
+            .text
+            .contains("span whatsapp.send provider=meta kind=text")),
+        "{records:#?}"
+    );
+    for r in &records {
+        assert_clean("a tracing record", &format!("{} {}", r.target, r.text));
+        if r.level <= Level::INFO {
+            assert!(!r.text.contains(BODY_TEXT), "a body is logged: {r:?}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The `wa` tool.
 

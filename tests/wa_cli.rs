@@ -162,6 +162,48 @@ const LEAVES: &[(&str, &[&str], &[&str])] = &[
         &["BOTMAKER_ACCESS_TOKEN"],
     ),
     (
+        "send meta",
+        &[
+            "--to",
+            "--text",
+            "--media",
+            "--caption",
+            "--mime-type",
+            "--template",
+            "--var",
+            "--language",
+            "--access-token",
+            "--phone-number-id",
+            "--api-version",
+            "--base-url",
+        ],
+        &["META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID"],
+    ),
+    (
+        "typing meta",
+        &[
+            "--message-id",
+            "--to",
+            "--access-token",
+            "--phone-number-id",
+            "--base-url",
+        ],
+        &["META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID"],
+    ),
+    (
+        "react meta",
+        &[
+            "--message-id",
+            "--emoji",
+            "--remove",
+            "--to",
+            "--access-token",
+            "--phone-number-id",
+            "--base-url",
+        ],
+        &["META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID"],
+    ),
+    (
         "simulate twilio",
         &[
             "--target",

@@ -28,6 +28,7 @@ pub struct MetaBuilder {
     verify_tokens: Vec<Secret>,
     api_version: Option<String>,
     base_url: Option<String>,
+    media_max_bytes: Option<u64>,
     http: HttpSettings,
 }
 
@@ -71,6 +72,13 @@ impl MetaBuilder {
     /// [`DEFAULT_BASE_URL`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// The largest media download [`MetaProvider::download_media`] reads, in bytes.
+    /// Defaults to [`DEFAULT_MEDIA_MAX_BYTES`](super::DEFAULT_MEDIA_MAX_BYTES).
+    pub fn media_max_bytes(mut self, max: u64) -> Self {
+        self.media_max_bytes = Some(max);
         self
     }
 
@@ -169,6 +177,9 @@ impl MetaBuilder {
                 api_version: version,
                 access_token: self.access_token,
                 phone_number_id: self.phone_number_id,
+                media_max_bytes: self
+                    .media_max_bytes
+                    .unwrap_or(super::DEFAULT_MEDIA_MAX_BYTES),
             },
             verifier: self
                 .app_secrets

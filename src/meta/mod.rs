@@ -32,6 +32,50 @@
 //! assert_eq!(events[0].dedup_key(), "meta:wamid.INVENTED1");
 //! ```
 //!
+//! # Sending
+//!
+//! [`WhatsAppProvider::send`] posts to `/{version}/{phone-number-id}/messages` with the access
+//! token as a bearer token: text, media by URL, templates by name (a language is needed),
+//! locations and interactive messages. [`MetaProvider::send_request`] sends Meta's own
+//! shapes ([`request`]): contacts, replies to a message, media by uploaded id
+//! ([`MetaProvider::upload_media`]), template components. Read marks, typing indicators and
+//! reactions are [`WhatsAppProvider::mark_read`], [`WhatsAppProvider::typing`] and
+//! [`WhatsAppProvider::react`]; [`MetaProvider::download_media`] fetches what users send.
+//! A Graph API error is an [`ApiError`](crate::ApiError) classified by [`classify`];
+//! [`GraphError::of`] reads the rest of it (subcode, details, trace id).
+//!
+//! Here against a stand-in for the Cloud API on 127.0.0.1
+//! ([`FakeMeta`](crate::testing::FakeMeta), feature `testing-fakes`):
+//!
+//! ```
+//! # #[cfg(feature = "testing-fakes")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use whatsapp_connector::meta::{MetaProvider, recipient_wa_id};
+//! use whatsapp_connector::testing::FakeMeta;
+//! use whatsapp_connector::{ApiErrorKind, OutboundMessage, PhoneNumber, WhatsAppProvider};
+//!
+//! let fake = FakeMeta::start("EAAG-invented-token", "100000000000001").await?;
+//! let meta = MetaProvider::builder()
+//!     .access_token("EAAG-invented-token")
+//!     .phone_number_id("100000000000001")
+//!     .base_url(fake.base_url())
+//!     .build()?;
+//! let hola = OutboundMessage::text(PhoneNumber::parse("+5491122223333")?, "hola");
+//! let receipt = meta.send(&hola).await?;
+//! assert!(receipt.message_id.starts_with("wamid."));
+//! assert_eq!(recipient_wa_id(&receipt), Some("5491122223333"));
+//!
+//! // The user last wrote more than 24 hours ago: Meta's 131047.
+//! fake.push_response(FakeMeta::graph_error(400, 131047, "Re-engagement message"));
+//! let e = meta.send(&hola).await.unwrap_err();
+//! assert_eq!(e.api().map(|a| a.kind), Some(ApiErrorKind::OutsideWindow));
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "testing-fakes"))]
+//! # fn main() {}
+//! ```
+//!
 //! # The verification request
 //!
 //! When a callback URL is set in the app dashboard, Meta calls it with a `GET` carrying
@@ -63,14 +107,20 @@ use crate::provider::{Acknowledgement, ProviderKind, WebhookRequest, WhatsAppPro
 use crate::retry::traced_send;
 use crate::secret::Secret;
 
+mod answer;
 mod client;
 mod config;
 pub mod handshake;
+mod mapping;
+mod media;
+pub mod request;
 pub mod signature;
 pub mod webhook;
 
 pub use crate::transport::DEFAULT_TIMEOUT;
+pub use answer::{GraphError, classify, recipient_wa_id};
 pub use config::{DEFAULT_API_VERSION, DEFAULT_BASE_URL, MetaBuilder};
+pub use media::{DEFAULT_MEDIA_MAX_BYTES, MEDIA_HOSTS, MediaDownload};
 pub use signature::{SIGNATURE_HEADER, Verifier};
 pub use webhook::WebhookPayload;
 

@@ -5,10 +5,11 @@
 //! `botmaker`, `MetaWebhook` with feature `meta`), and `post` to send one to a running
 //! server. The builders need no server, no network and no async runtime.
 //!
-//! Feature `testing-fakes` adds local servers that answer like Twilio and Botmaker
-//! (`FakeTwilio`, `FakeBotmaker`, for each provider enabled) and Mammut's graph API
-//! (`FakeMammut`, with feature `mammut`): they record every request, fail
-//! on demand, and send correctly signed webhooks. They run on tokio and axum.
+//! Feature `testing-fakes` adds local servers that answer like Twilio, Botmaker and Meta's
+//! Cloud API (`FakeTwilio`, `FakeBotmaker`, `FakeMeta`, for each provider enabled) and
+//! Mammut's graph API (`FakeMammut`, with feature `mammut`): they record every request, fail
+//! on demand, and (Twilio's and Botmaker's) send correctly signed webhooks. They run on tokio
+//! and axum.
 //!
 //! Point a provider's base URL at a fake and nothing leaves the machine:
 //!
@@ -32,11 +33,13 @@
 mod botmaker;
 #[cfg(all(feature = "testing-fakes", feature = "mammut"))]
 mod mammut;
+#[cfg(all(feature = "testing-fakes", feature = "meta"))]
+mod meta;
 #[cfg(feature = "meta")]
 mod meta_webhooks;
 #[cfg(all(
     feature = "testing-fakes",
-    any(feature = "twilio", feature = "botmaker")
+    any(feature = "twilio", feature = "botmaker", feature = "meta")
 ))]
 mod server;
 #[cfg(all(feature = "testing-fakes", feature = "twilio"))]
@@ -51,12 +54,15 @@ pub use botmaker::{FAKE_HISTORY_LEN, FAKE_PAGE_SIZE, FakeBotmaker};
 #[cfg(all(feature = "testing-fakes", feature = "mammut"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "mammut"))))]
 pub use mammut::FakeMammut;
+#[cfg(all(feature = "testing-fakes", feature = "meta"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "testing-fakes", feature = "meta"))))]
+pub use meta::FakeMeta;
 #[cfg(feature = "meta")]
 #[cfg_attr(docsrs, doc(cfg(feature = "meta")))]
 pub use meta_webhooks::MetaWebhook;
 #[cfg(all(
     feature = "testing-fakes",
-    any(feature = "twilio", feature = "botmaker")
+    any(feature = "twilio", feature = "botmaker", feature = "meta")
 ))]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing-fakes")))]
 pub use server::{FakeResponse, RecordedRequest};

@@ -8,9 +8,9 @@
 //! wa meta sign   --app-secret S < BODY
 //! wa meta verify --app-secret S [--app-secret S2]... --signature 'sha256=…' < BODY
 //! wa parse twilio|botmaker|meta [--content-type CT] < BODY
-//! wa send twilio|botmaker --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
-//! wa typing twilio|botmaker --message-id ID --to NUMBER [--base-url URL]
-//! wa react botmaker --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
+//! wa send twilio|botmaker|meta --to NUMBER (--text T | --media URL [--caption C] | --template NAME [--var K=V]...) [--base-url URL]
+//! wa typing twilio|botmaker|meta --message-id ID --to NUMBER [--base-url URL]
+//! wa react botmaker|meta --message-id ID (--emoji E | --remove) [--to NUMBER] [--base-url URL]
 //! wa templates botmaker list [--state approved|rejected] [--queue Q]... [--base-url URL]
 //! wa templates botmaker get|delete NAME [--base-url URL]
 //! wa templates botmaker create --name N --body TEXT [--category C] [--locale L] [--footer T] [--quick-reply LABEL[=INTENT]]... [--base-url URL]
@@ -34,6 +34,7 @@ mod botmaker;
 mod common;
 mod mammut;
 mod meta;
+mod meta_send;
 mod simulate;
 mod templates_botmaker;
 mod templates_twilio;
@@ -111,6 +112,8 @@ enum SendCommand {
     Twilio(twilio::SendArgs),
     /// Send through Botmaker's API.
     Botmaker(botmaker::SendArgs),
+    /// Send through Meta's WhatsApp Cloud API.
+    Meta(meta_send::SendArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,12 +123,17 @@ enum TypingCommand {
     Twilio(actions::TwilioTypingArgs),
     /// Botmaker's typing feedback for the user's chat on the channel.
     Botmaker(actions::BotmakerTypingArgs),
+    /// Meta's typing indicator: it also marks the message read, and shows until the reply
+    /// or for 25 seconds.
+    Meta(meta_send::TypingArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum ReactCommand {
     /// React through Botmaker's API (Twilio's Messages API sends no reactions).
     Botmaker(actions::BotmakerReactArgs),
+    /// React through Meta's Cloud API (a reaction message in the chat with --to).
+    Meta(meta_send::ReactArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +198,9 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Templates(TemplatesCommand::Botmaker(c)) => {
             common::block_on(templates_botmaker::run(c))
         }
+        Command::Send(SendCommand::Meta(a)) => common::block_on(meta_send::send(a)),
+        Command::Typing(TypingCommand::Meta(a)) => common::block_on(meta_send::typing(a)),
+        Command::React(ReactCommand::Meta(a)) => common::block_on(meta_send::react(a)),
         Command::Simulate(SimulateCommand::Twilio(a)) => common::block_on(simulate::twilio(a)),
         Command::Simulate(SimulateCommand::Botmaker(a)) => common::block_on(simulate::botmaker(a)),
         Command::Simulate(SimulateCommand::Meta(a)) => common::block_on(simulate::meta(a)),
