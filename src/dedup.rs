@@ -433,6 +433,28 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_new_again_once_capacity_others_came_after_it() {
+        // Two senders cycling through their own halves of 2,000 keys at different speeds:
+        // between two sends of a key come at least 1,000 others, so with a capacity of
+        // 1,000 every send is new.
+        let s = MemoryDedupStore::new(1_000);
+        let t0 = Instant::now();
+        let (mut a, mut b) = (0u64, 0u64);
+        for step in 0..20_000u64 {
+            let now = t0 + Duration::from_micros(step);
+            let key = if step % 3 == 0 {
+                b += 1;
+                format!("b{}", b % 1_000)
+            } else {
+                a += 1;
+                format!("a{}", a % 1_000)
+            };
+            assert!(s.first_seen_at(&key, TTL, now), "{key} at step {step}");
+        }
+        assert_eq!(s.len(), 1_000);
+    }
+
+    #[test]
     fn mixed_ttls_are_forgotten_by_expiry_then_insertion() {
         let s = MemoryDedupStore::new(3);
         let t0 = Instant::now();
