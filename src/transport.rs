@@ -112,6 +112,77 @@ impl Http {
     pub(crate) fn request(&self, method: http::Method, url: &str) -> reqwest::RequestBuilder {
         self.client.request(method, url).timeout(self.timeout)
     }
+
+    /// A request with `method` to a URL prepared once ([`Target`]), with this provider's
+    /// timeout: the URL is not parsed again.
+    #[cfg_attr(not(feature = "twilio"), allow(dead_code))]
+    pub(crate) fn request_to(
+        &self,
+        method: http::Method,
+        target: &Target,
+    ) -> reqwest::RequestBuilder {
+        let builder = match &target.parsed {
+            Some(url) => self.client.request(method, url.clone()),
+            None => self.client.request(method, target.text.as_str()),
+        };
+        builder.timeout(self.timeout)
+    }
+}
+
+/// A URL a provider requests again and again (where its sends go), parsed once when the
+/// provider is built rather than on every request. A text that does not parse is kept as
+/// it is, so that requests to it fail as any unusable URL does ([`request_error`]: a
+/// configuration error naming `base_url`).
+#[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "twilio"), allow(dead_code))]
+pub(crate) struct Target {
+    text: String,
+    parsed: Option<url::Url>,
+}
+
+#[cfg_attr(not(feature = "twilio"), allow(dead_code))]
+impl Target {
+    /// `text`, parsed.
+    pub(crate) fn new(text: String) -> Self {
+        let parsed = url::Url::parse(&text).ok();
+        Target { text, parsed }
+    }
+
+    /// The URL as it was given (for errors and logs).
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `Accept: application/json`, without building the value for each request.
+pub(crate) fn accept_json() -> http::HeaderValue {
+    http::HeaderValue::from_static("application/json")
+}
+
+/// A header value that carries a credential (an `Authorization` header), made once when the
+/// provider is built. It is marked sensitive, so the HTTP stack leaves it out of its own
+/// output, and this crate's `Debug` shows `***`.
+#[derive(Clone)]
+pub(crate) struct CredentialHeader(http::HeaderValue);
+
+impl CredentialHeader {
+    /// `value` as a sensitive header value, or `None` when a header cannot carry it.
+    pub(crate) fn new(value: &str) -> Option<Self> {
+        let mut value = http::HeaderValue::from_str(value).ok()?;
+        value.set_sensitive(true);
+        Some(CredentialHeader(value))
+    }
+
+    /// The value, for a request (a cheap copy: the bytes are shared).
+    pub(crate) fn value(&self) -> http::HeaderValue {
+        self.0.clone()
+    }
+}
+
+impl std::fmt::Debug for CredentialHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CredentialHeader(***)")
+    }
 }
 
 /// `s` as an `http(s)` URL, or the configuration error naming `field`.
@@ -310,9 +381,38 @@ pub(crate) async fn read_capped(
             complete: false,
         });
     }
+    // The usual answer (a receipt) arrives in one chunk: it is kept as it came, not copied.
+    let Some(first) = response.chunk().await? else {
+        return Ok(Capped {
+            bytes: Bytes::new(),
+            complete: true,
+        });
+    };
+    if first.len() <= limit && announced == Some(first.len() as u64) {
+        if let Some(more) = response.chunk().await? {
+            // More than it announced: hyper does not let that happen; read it as any body.
+            let mut buf = BytesMut::with_capacity(first.len() + more.len());
+            buf.extend_from_slice(&first);
+            return read_rest(response, buf, more, limit).await;
+        }
+        return Ok(Capped {
+            bytes: first,
+            complete: true,
+        });
+    }
     let capacity = announced.map_or(0, |n| n.min(limit as u64) as usize);
-    let mut buf = BytesMut::with_capacity(capacity);
-    while let Some(chunk) = response.chunk().await? {
+    read_rest(response, BytesMut::with_capacity(capacity), first, limit).await
+}
+
+/// Reads the rest of a body into `buf` from `chunk` (read already) on, up to `limit` bytes.
+async fn read_rest(
+    response: &mut reqwest::Response,
+    mut buf: BytesMut,
+    chunk: Bytes,
+    limit: usize,
+) -> Result<Capped, reqwest::Error> {
+    let mut next = Some(chunk);
+    while let Some(chunk) = next {
         let room = limit.saturating_sub(buf.len());
         if chunk.len() > room {
             buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
@@ -322,6 +422,7 @@ pub(crate) async fn read_capped(
             });
         }
         buf.extend_from_slice(&chunk);
+        next = response.chunk().await?;
     }
     Ok(Capped {
         bytes: buf.freeze(),
@@ -383,6 +484,29 @@ mod tests {
             "https://example.com/a"
         );
         assert!(!mask_password("http://u:hunter2@[bad/").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_credential_header_is_sensitive_and_never_shown() {
+        let h = CredentialHeader::new("Basic QUM6aHVudGVyMg==").unwrap();
+        assert!(h.value().is_sensitive());
+        assert_eq!(h.value(), "Basic QUM6aHVudGVyMg==");
+        assert_eq!(format!("{h:?}"), "CredentialHeader(***)");
+        assert!(CredentialHeader::new("line\nbreak").is_none());
+    }
+
+    #[test]
+    fn a_target_keeps_its_text_and_parses_it_once() {
+        let t = Target::new("http://127.0.0.1:9/2010-04-01/Accounts/AC1/Messages.json".into());
+        assert_eq!(
+            t.as_str(),
+            "http://127.0.0.1:9/2010-04-01/Accounts/AC1/Messages.json"
+        );
+        assert_eq!(t.parsed.as_ref().map(url::Url::port), Some(Some(9)));
+        // Text that does not parse is kept, for the request to fail as reqwest fails it.
+        let bad = Target::new("http://[bad/x".into());
+        assert!(bad.parsed.is_none());
+        assert_eq!(bad.as_str(), "http://[bad/x");
     }
 
     #[test]

@@ -8,7 +8,9 @@ A line is `<signature> <form body>`.
 Botmaker: Format A text messages, each with its own `_id_`. A line is the JSON body (the
 `auth-bm-token` header is the same for all of them).
 
-Usage: gen_bodies.py twilio|botmaker COUNT URL TOKEN OUT
+Usage: gen_bodies.py twilio|botmaker COUNT URL TOKEN OUT [START]
+(START: the number of the first webhook, 0 unless given; webhooks of different numbers are
+distinct, so a run can send more of them than one file holds, one file at a time.)
 Every name, number and id is invented.
 """
 
@@ -74,9 +76,10 @@ def botmaker_line(i):
 
 def main():
     kind, count, url, token, out = sys.argv[1:6]
+    start = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     key = token.encode("utf-8")
     with open(out, "w", encoding="utf-8") as f:
-        for i in range(int(count)):
+        for i in range(start, start + int(count)):
             line = twilio_line(i, url, key) if kind == "twilio" else botmaker_line(i)
             f.write(line + "\n")
 

@@ -14,7 +14,7 @@
 #    event counts say which happened.
 #
 # It installs wrk with apt-get when missing, and keeps generated bodies and logs under
-# .cache/load/.
+# .cache/load/. benches/load/memory.sh follows RSS over 1,000,000 webhooks.
 #
 #   benches/load/run.sh
 #   DURATION=10s BODIES=50000 benches/load/run.sh
@@ -39,8 +39,14 @@ fi
 command -v python3 >/dev/null || { echo "error: python3 is required" >&2; exit 1; }
 
 echo "building examples/webhook_server.rs (release)" >&2
-(cd "$root" && cargo build --release --example webhook_server 2>&1 | tail -1) >&2
-server_bin="$root/target/release/examples/webhook_server"
+# Wherever cargo puts it (CARGO_TARGET_DIR included).
+server_bin=$(cd "$root" && cargo build --release --example webhook_server --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "webhook_server" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$server_bin" ] || { echo "error: examples/webhook_server.rs did not build" >&2; exit 1; }
 
 twilio_file="$cache/twilio-$bodies.txt"
 botmaker_file="$cache/botmaker-$bodies.txt"

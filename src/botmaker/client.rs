@@ -1,15 +1,16 @@
 //! The HTTP calls to Botmaker's API: JSON POSTs that send (with safe retries) and GETs that
 //! read chats and messages, each with the `access-token` header.
 
+use bytes::Bytes;
 use serde::Serialize;
 
 use super::answer::{api_error, carries_error, interpret};
 use crate::error::{ConfigError, Error, ParseError};
-use crate::message::SendReceipt;
+use crate::message::{SendReceipt, ValidationError};
 use crate::provider::ProviderKind;
 use crate::retry::run_with_retries;
 use crate::secret::Secret;
-use crate::transport::{self, Effect, Http};
+use crate::transport::{self, CredentialHeader, Effect, Http};
 
 /// The header that carries the API access token.
 pub const ACCESS_TOKEN_HEADER: &str = "access-token";
@@ -23,24 +24,46 @@ pub(crate) struct Client {
     /// Without a trailing slash.
     pub(crate) base_url: String,
     pub(crate) access_token: Option<Secret>,
+    /// The token as a header value, made once from `access_token` ([`token_header`]).
+    pub(crate) token_header: Option<CredentialHeader>,
+}
+
+/// The `access-token` header value of a token, or `None` when a header cannot carry it.
+pub(crate) fn token_header(token: Option<&Secret>) -> Option<CredentialHeader> {
+    token.and_then(|t| CredentialHeader::new(t.expose()))
+}
+
+/// `Content-Type: application/json`.
+fn json_content_type() -> http::HeaderValue {
+    http::HeaderValue::from_static("application/json")
+}
+
+/// `body` as JSON, once for all the attempts of a call.
+fn json_body<B: Serialize + ?Sized>(body: &B) -> Result<Bytes, Error> {
+    serde_json::to_vec(body).map(Bytes::from).map_err(|e| {
+        Error::Invalid(ValidationError::Invalid {
+            field: "body",
+            reason: e.to_string(),
+        })
+    })
 }
 
 impl Client {
-    fn token(&self) -> Result<reqwest::header::HeaderValue, Error> {
-        let token = self.access_token.as_ref().ok_or_else(|| {
-            Error::Config(ConfigError::new(
+    /// The token's header value: made once (as the provider is built), shared by requests.
+    fn token(&self) -> Result<http::HeaderValue, Error> {
+        if let Some(header) = &self.token_header {
+            return Ok(header.value());
+        }
+        Err(Error::Config(match &self.access_token {
+            None => ConfigError::new(
                 "access_token",
                 "is not configured; calling Botmaker's API needs it",
-            ))
-        })?;
-        let mut value = reqwest::header::HeaderValue::from_str(token.expose()).map_err(|_| {
-            Error::Config(ConfigError::new(
+            ),
+            Some(_) => ConfigError::new(
                 "access_token",
                 "holds characters an HTTP header cannot carry",
-            ))
-        })?;
-        value.set_sensitive(true);
-        Ok(value)
+            ),
+        }))
     }
 
     /// One exchange with the token and the JSON `Accept` header.
@@ -52,19 +75,25 @@ impl Client {
     ) -> Result<transport::Answer, Error> {
         let request = request
             .header(ACCESS_TOKEN_HEADER, self.token()?)
-            .header(reqwest::header::ACCEPT, "application/json");
+            .header(reqwest::header::ACCEPT, transport::accept_json());
         transport::exchange(&BOTMAKER, url, effect, request).await
     }
 
-    /// POSTs a JSON body to `path` and reads the receipt.
+    /// POSTs a JSON body to `path` and reads the receipt. The body is serialized once;
+    /// every attempt sends the same bytes.
     pub(crate) async fn post<B: Serialize + ?Sized>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<SendReceipt, Error> {
         let url = format!("{}{}", self.base_url, path);
+        let body = json_body(body)?;
         run_with_retries(&self.http.retry, |_| async {
-            let request = self.http.request(http::Method::POST, &url).json(body);
+            let request = self
+                .http
+                .request(http::Method::POST, &url)
+                .header(http::header::CONTENT_TYPE, json_content_type())
+                .body(body.clone());
             let answer = self.exchange(&url, request, Effect::Sends).await?;
             interpret(&url, answer.status, answer.retry_after, &answer.text())
         })
@@ -81,8 +110,13 @@ impl Client {
         body: &B,
     ) -> Result<(), Error> {
         let url = format!("{}{}", self.base_url, path);
+        let body = json_body(body)?;
         run_with_retries(&self.http.retry, |_| async {
-            let request = self.http.request(method.clone(), &url).json(body);
+            let request = self
+                .http
+                .request(method.clone(), &url)
+                .header(http::header::CONTENT_TYPE, json_content_type())
+                .body(body.clone());
             let answer = self.exchange(&url, request, Effect::Reads).await?;
             let text = answer.text();
             let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();

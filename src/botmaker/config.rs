@@ -140,6 +140,7 @@ impl BotmakerBuilder {
             client: Client {
                 http: self.http.build()?,
                 base_url: base.trim_end_matches('/').to_owned(),
+                token_header: super::client::token_header(self.access_token.as_ref()),
                 access_token: self.access_token,
             },
             version: self.version,

@@ -16,16 +16,81 @@ use crate::error::{ApiError, ConfigError, Error, TransportError};
 use crate::message::{SendReceipt, ValidationError, check_http_url};
 use crate::provider::ProviderKind;
 use crate::retry::run_with_retries;
-use crate::transport::{self, Effect};
+use crate::transport::{self, CredentialHeader, Effect, Target};
 
 const TWILIO: ProviderKind = ProviderKind::TWILIO;
 /// The most redirects a media download follows.
 const MAX_REDIRECTS: usize = 5;
 
+/// The user and password of the account's Basic credentials (for the calls that set them
+/// per request: Content, accounts, senders).
 pub(super) fn credentials(inner: &Inner) -> Result<(&str, &str), Error> {
     match &inner.credentials {
         Some(Credentials::AuthToken(t)) => Ok((&inner.account_sid, t.expose())),
         Some(Credentials::ApiKey { sid, secret }) => Ok((sid, secret.expose())),
+        None => Err(Error::Config(ConfigError::new(
+            "auth_token",
+            "no auth token or API key is configured; sending needs one",
+        ))),
+    }
+}
+
+/// What every call to Twilio's API reuses, made once when the provider is built: the
+/// `Authorization` header (the Basic credentials, encoded), and the URLs of the Messages
+/// and typing-indicator resources (parsed).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// `None` without credentials, or when a header cannot carry them.
+    authorization: Option<CredentialHeader>,
+    messages: Target,
+    typing: Target,
+}
+
+impl Prepared {
+    pub(crate) fn new(
+        account_sid: &str,
+        credentials: Option<&Credentials>,
+        api_base: &str,
+        messaging_base: &str,
+    ) -> Self {
+        let authorization = credentials.and_then(|c| {
+            let (user, password) = match c {
+                Credentials::AuthToken(t) => (account_sid, t.expose()),
+                Credentials::ApiKey { sid, secret } => (sid.as_str(), secret.expose()),
+            };
+            basic_authorization(user, password)
+        });
+        Prepared {
+            authorization,
+            messages: Target::new(format!(
+                "{api_base}/2010-04-01/Accounts/{account_sid}/Messages.json"
+            )),
+            typing: Target::new(format!("{messaging_base}/v2/Indicators/Typing.json")),
+        }
+    }
+}
+
+/// `Basic` and the base64 of `user:password`, as reqwest's `basic_auth` makes it.
+fn basic_authorization(user: &str, password: &str) -> Option<CredentialHeader> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    let mut plain = String::with_capacity(user.len() + password.len() + 1);
+    plain.push_str(user);
+    plain.push(':');
+    plain.push_str(password);
+    let mut value = String::from("Basic ");
+    STANDARD.encode_string(plain.as_bytes(), &mut value);
+    CredentialHeader::new(&value)
+}
+
+/// The account's `Authorization` header, or the configuration error saying none is set.
+fn authorization(inner: &Inner) -> Result<http::HeaderValue, Error> {
+    match &inner.prepared.authorization {
+        Some(h) => Ok(h.value()),
+        None if inner.credentials.is_some() => Err(Error::Config(ConfigError::new(
+            "auth_token",
+            "holds characters an HTTP header cannot carry",
+        ))),
         None => Err(Error::Config(ConfigError::new(
             "auth_token",
             "no auth token or API key is configured; sending needs one",
@@ -41,17 +106,15 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
             "is not configured; sending needs it (a whatsapp:+E164 number or a MessagingServiceSid)",
         ))
     })?;
-    let (user, password) = credentials(inner)?;
-    let body = request.encode(sender)?;
-    let url = format!(
-        "{}/2010-04-01/Accounts/{}/Messages.json",
-        inner.api_base, inner.account_sid
-    );
+    let authorization = authorization(inner)?;
+    // Encoded once; every attempt sends the same bytes (shared, not copied).
+    let body = Bytes::from(request.encode(sender));
+    let target = &inner.prepared.messages;
     run_with_retries(&inner.http.retry, |_| async {
-        let request = form_post(inner, &url, (user, password), body.clone());
-        let answer = transport::exchange(&TWILIO, &url, Effect::Sends, request).await?;
+        let request = form_post(inner, target, authorization.clone(), body.clone());
+        let answer = transport::exchange(&TWILIO, target.as_str(), Effect::Sends, request).await?;
         if answer.is_success() {
-            receipt(&url, answer.status, &answer.body)
+            receipt(target.as_str(), answer.status, &answer.body)
         } else {
             let text = answer.text();
             Err(api_error(answer.status, &text, answer.retry_after).into())
@@ -60,21 +123,21 @@ pub(crate) async fn send(inner: &Inner, request: &MessageRequest) -> Result<Send
     .await
 }
 
-/// A form `POST` to `url` with the account's Basic credentials, asking for JSON back.
+/// A form `POST` to `target` with the account's Basic credentials, asking for JSON back.
 fn form_post(
     inner: &Inner,
-    url: &str,
-    (user, password): (&str, &str),
-    body: String,
+    target: &Target,
+    authorization: http::HeaderValue,
+    body: Bytes,
 ) -> reqwest::RequestBuilder {
     inner
         .http
-        .request(http::Method::POST, url)
-        .basic_auth(user, Some(password))
-        .header(http::header::ACCEPT, "application/json")
+        .request_to(http::Method::POST, target)
+        .header(http::header::AUTHORIZATION, authorization)
+        .header(http::header::ACCEPT, transport::accept_json())
         .header(
             http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
         )
         .body(body)
 }
@@ -89,19 +152,17 @@ pub(crate) async fn typing(inner: &Inner, message_sid: &str) -> Result<(), Error
                 .into(),
         }));
     }
-    let (user, password) = credentials(inner)?;
-    let body = serde_urlencoded::to_string([("messageId", message_sid), ("channel", "whatsapp")])
-        .map_err(|e| {
-        Error::Invalid(ValidationError::Invalid {
-            field: "form",
-            reason: e.to_string(),
-        })
-    })?;
-    let url = format!("{}/v2/Indicators/Typing.json", inner.messaging_base);
+    let authorization = authorization(inner)?;
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("messageId", message_sid)
+        .append_pair("channel", "whatsapp")
+        .finish();
+    let body = Bytes::from(body);
+    let target = &inner.prepared.typing;
     tracing::debug!(message_id = message_sid, "twilio: typing indicator");
     run_with_retries(&inner.http.retry, |_| async {
-        let request = form_post(inner, &url, (user, password), body.clone());
-        let answer = transport::exchange(&TWILIO, &url, Effect::Reads, request).await?;
+        let request = form_post(inner, target, authorization.clone(), body.clone());
+        let answer = transport::exchange(&TWILIO, target.as_str(), Effect::Reads, request).await?;
         let text = answer.text();
         if !answer.is_success() {
             return Err(api_error(answer.status, &text, answer.retry_after).into());
@@ -144,8 +205,7 @@ pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<Downloade
     for _ in 0..=MAX_REDIRECTS {
         let mut request = inner.http.request(http::Method::GET, current.as_str());
         if inner.media_origins.contains(&current.origin()) {
-            let (user, password) = credentials(inner)?;
-            request = request.basic_auth(user, Some(password));
+            request = request.header(http::header::AUTHORIZATION, authorization(inner)?);
         }
         let mut response =
             transport::send(&TWILIO, current.as_str(), Effect::Reads, request).await?;
@@ -222,4 +282,52 @@ async fn read_media(
         bytes: read.bytes,
         url: url.into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn the_authorization_header_is_made_once_as_basic_auth_makes_it() {
+        let token = Credentials::AuthToken(Secret::new("hunter2"));
+        let p = Prepared::new(
+            "AC1",
+            Some(&token),
+            "https://api.example",
+            "https://m.example",
+        );
+        // base64("AC1:hunter2")
+        let header = p.authorization.as_ref().unwrap().value();
+        assert_eq!(header, "Basic QUMxOmh1bnRlcjI=");
+        assert!(header.is_sensitive());
+        assert!(!format!("{p:?}").contains("QUMx"));
+        assert_eq!(
+            p.messages.as_str(),
+            "https://api.example/2010-04-01/Accounts/AC1/Messages.json"
+        );
+        assert_eq!(
+            p.typing.as_str(),
+            "https://m.example/v2/Indicators/Typing.json"
+        );
+
+        let key = Credentials::ApiKey {
+            sid: "SK1".into(),
+            secret: Secret::new("s3cret"),
+        };
+        let p = Prepared::new(
+            "AC1",
+            Some(&key),
+            "https://api.example",
+            "https://m.example",
+        );
+        // base64("SK1:s3cret")
+        assert_eq!(p.authorization.unwrap().value(), "Basic U0sxOnMzY3JldA==");
+        assert!(
+            Prepared::new("AC1", None, "https://a", "https://m")
+                .authorization
+                .is_none()
+        );
+    }
 }

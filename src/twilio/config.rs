@@ -356,7 +356,14 @@ impl TwilioBuilder {
         }
         let http = self.http.build()?;
         let media_origins = media_origins(&api_base);
+        let prepared = super::client::Prepared::new(
+            &self.account_sid,
+            self.credentials.as_ref(),
+            &api_base,
+            &messaging_base,
+        );
         Ok(TwilioProvider::from_inner(Inner {
+            prepared,
             account_sid: self.account_sid,
             credentials: self.credentials,
             sender,
@@ -524,6 +531,8 @@ fn product_base(
 
 /// A built provider's settings, shared by its clones.
 pub(crate) struct Inner {
+    /// The `Authorization` header and the URLs of sends, made once.
+    pub(crate) prepared: super::client::Prepared,
     pub(crate) account_sid: String,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) sender: Option<Sender>,

@@ -203,23 +203,30 @@ impl MessageRequest {
         }
     }
 
-    /// The form body, with `To` and the sender first.
-    pub(crate) fn encode(&self, sender: &Sender) -> Result<String, Error> {
-        let mut form: Vec<(&str, String)> = Vec::with_capacity(self.params.len() + 2);
-        form.push(("To", self.to.whatsapp()));
+    /// The form body, with `To` and the sender first, encoded straight into one buffer.
+    pub(crate) fn encode(&self, sender: &Sender) -> String {
+        use std::fmt::Write as _;
+        // Most characters encode as themselves: the raw lengths plus room for a few escapes.
+        let raw: usize = self.params.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut body = String::with_capacity(raw + 128);
+        // `whatsapp:` addresses are written into one scratch buffer, sized once.
+        let mut address = String::with_capacity(48);
+        let mut form = url::form_urlencoded::Serializer::new(&mut body);
+        let _ = write!(address, "whatsapp:{}", self.to);
+        form.append_pair("To", &address);
         match sender {
-            Sender::From(a) => form.push(("From", a.whatsapp())),
-            Sender::MessagingService(sid) => form.push(("MessagingServiceSid", sid.clone())),
-        }
+            Sender::From(a) => {
+                address.clear();
+                let _ = write!(address, "whatsapp:{a}");
+                form.append_pair("From", &address)
+            }
+            Sender::MessagingService(sid) => form.append_pair("MessagingServiceSid", sid),
+        };
         for (k, v) in &self.params {
-            form.push((k, v.clone()));
+            form.append_pair(k, v);
         }
-        serde_urlencoded::to_string(&form).map_err(|e| {
-            Error::Invalid(ValidationError::Invalid {
-                field: "form",
-                reason: e.to_string(),
-            })
-        })
+        form.finish();
+        body
     }
 }
 
@@ -235,4 +242,38 @@ fn checked_callback(cb: &str) -> Result<String, Error> {
         }));
     }
     Ok(cb.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_is_encoded_as_serde_urlencoded_encodes_it() {
+        let to = WhatsAppAddress::parse("whatsapp:+14155550100").unwrap();
+        let from = WhatsAppAddress::parse("whatsapp:+14155238886").unwrap();
+        let req = MessageRequest::new(to)
+            .body("Café & crème = 100% + más?\nsí")
+            .media_url("https://example.com/a b.jpg?x=1&y=2")
+            .param("ContentVariables", r#"{"1":"ñ"}"#);
+        let reference = |sender: (&str, String)| {
+            let mut form: Vec<(&str, String)> =
+                vec![("To", "whatsapp:+14155550100".into()), sender];
+            form.extend(req.params().iter().map(|(k, v)| (k.as_str(), v.clone())));
+            serde_urlencoded::to_string(&form).unwrap()
+        };
+        assert_eq!(
+            req.encode(&Sender::From(from)),
+            reference(("From", "whatsapp:+14155238886".into()))
+        );
+        let service = Sender::MessagingService("MG0123".into());
+        assert_eq!(
+            req.encode(&service),
+            reference(("MessagingServiceSid", "MG0123".into()))
+        );
+        assert!(
+            req.encode(&service)
+                .starts_with("To=whatsapp%3A%2B14155550100&")
+        );
+    }
 }
