@@ -551,3 +551,15 @@ fn every_fixture_round_trips_through_the_event_json() {
     }
     assert!(count >= 30, "{count} events");
 }
+
+/// A body read in one pass and the same body read through a JSON tree (the way taken when
+/// the one pass refuses it, here for a repeated key) give the same payload.
+#[test]
+fn a_repeated_key_reads_as_json_does_last_one_wins() {
+    let body = br#"{"object": "page", "object": "whatsapp_business_account", "entry": []}"#;
+    let payload = whatsapp_connector::meta::WebhookPayload::from_json(body).unwrap();
+    assert_eq!(payload.object, "whatsapp_business_account");
+    let body = br#"{"object": "whatsapp_business_account", "object": "page", "entry": []}"#;
+    let err = whatsapp_connector::meta::WebhookPayload::from_json(body).unwrap_err();
+    assert_eq!(err.field(), Some("object"));
+}

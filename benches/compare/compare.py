@@ -6,9 +6,11 @@ time, then seven equal rounds, the median round, in CPU time), per webhook:
 - twilio-python: RequestValidator.validate over urllib.parse.parse_qs of the body;
 - a bare HMAC-SHA1 over the same signed string, in Python;
 - Botmaker: json.loads plus the same normalization the crate does, for a Format A
-  message and a status snapshot.
+  message and a status snapshot;
+- Meta's Cloud API: hmac (SHA-256 of the body, compared in constant time) plus json.loads
+  plus the same normalization the crate does, for a text message.
 
-Usage: compare.py TWILIO_BODY BOTMAKER_MESSAGE BOTMAKER_STATUS [SECONDS]
+Usage: compare.py TWILIO_BODY BOTMAKER_MESSAGE BOTMAKER_STATUS META_TEXT [SECONDS]
 Prints RESULT <name> <nanoseconds> lines.
 """
 
@@ -19,7 +21,7 @@ import json
 import re
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
 from twilio.request_validator import RequestValidator
@@ -228,9 +230,70 @@ def botmaker_events(body):
     }]
 
 
+META_APP_SECRET = b"compare-app-secret"
+
+
+def _meta_time(value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.isdigit():
+        raise ParseError("timestamp: not Unix seconds")
+    return datetime.fromtimestamp(int(value), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _meta_content(m):
+    kind = m.get("type")
+    if kind == "text":
+        return {"type": "text", "body": m["text"]["body"]}
+    return {"type": "unsupported", "reason": kind}
+
+
+def meta_events(body, signature):
+    """Checks X-Hub-Signature-256, then reads every entry and change into events."""
+    if not signature.startswith("sha256="):
+        raise ParseError("X-Hub-Signature-256: no sha256= prefix")
+    tag = hmac.new(META_APP_SECRET, body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(tag, signature[len("sha256="):].lower()):
+        raise ParseError("X-Hub-Signature-256: no match")
+    o = json.loads(body)
+    if not isinstance(o, dict) or o.get("object") != "whatsapp_business_account":
+        raise ParseError("object: not whatsapp_business_account")
+    events = []
+    for entry in o.get("entry") or []:
+        for change in entry.get("changes") or []:
+            if change.get("field") != "messages":
+                continue
+            value = change["value"]
+            metadata = value.get("metadata") or {}
+            line = _address("metadata.display_phone_number", None, metadata.get("display_phone_number"))
+            channel = metadata.get("phone_number_id")
+            names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
+            for m in value.get("messages") or []:
+                if not m.get("id"):
+                    raise ParseError("messages[].id: missing")
+                context = m.get("context") or {}
+                events.append({
+                    "type": "message", "provider": "meta", "id": m["id"], "author": "user",
+                    "from": _address("messages[].from", None, m.get("from")), "to": line,
+                    "profile_name": names.get(m.get("from")),
+                    "timestamp": _meta_time(m.get("timestamp")),
+                    "reply_to": context.get("id"), "conversation_id": None,
+                    "channel_id": channel, "content": _meta_content(m),
+                })
+            for st in value.get("statuses") or []:
+                events.append({
+                    "type": "status", "provider": "meta", "message_id": st.get("id"),
+                    "recipient": _address("statuses[].recipient_id", None, st.get("recipient_id")),
+                    "conversation_id": (st.get("conversation") or {}).get("id"),
+                    "status": st.get("status"), "timestamp": _meta_time(st.get("timestamp")),
+                    "error": None, "channel_id": channel,
+                })
+    return events
+
+
 def main():
-    twilio_path, message_path, status_path = sys.argv[1:4]
-    seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 2.0
+    twilio_path, message_path, status_path, meta_path = sys.argv[1:5]
+    seconds = float(sys.argv[5]) if len(sys.argv) > 5 else 2.0
     with open(twilio_path, "rb") as f:
         twilio_body = f.read()
     with open(message_path, "rb") as f:
@@ -266,6 +329,14 @@ def main():
             raise SystemExit(f"botmaker {name}: expected one event")
         ns = measure(seconds, lambda: botmaker_events(body))
         print(f"RESULT python_botmaker_{name}_ns {ns:.1f}", flush=True)
+
+    with open(meta_path, "rb") as f:
+        meta_body = f.read()
+    meta_signature = "sha256=" + hmac.new(META_APP_SECRET, meta_body, hashlib.sha256).hexdigest()
+    if len(meta_events(meta_body, meta_signature)) != 1:
+        raise SystemExit("meta: expected one event")
+    ns = measure(seconds, lambda: meta_events(meta_body, meta_signature))
+    print(f"RESULT python_meta_message_ns {ns:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ use axum::serve::ListenerExt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use whatsapp_connector::botmaker::BotmakerProvider;
+use whatsapp_connector::meta::MetaProvider;
+use whatsapp_connector::meta::signature as meta_signature;
 use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::twilio::signature::signing_string;
 use whatsapp_connector::{OutboundMessage, WebhookRequest, WhatsAppAddress, WhatsAppProvider};
@@ -44,6 +46,8 @@ const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const BOTMAKER_MESSAGE: &[u8] = include_bytes!("../../tests/fixtures/botmaker/a_text.json");
 const BOTMAKER_STATUS: &[u8] =
     include_bytes!("../../tests/fixtures/botmaker/status_delivered.json");
+/// Meta's Cloud API: a text message (the same file compare.py reads).
+const META_TEXT: &[u8] = include_bytes!("../../tests/fixtures/meta/text.json");
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -251,6 +255,29 @@ fn webhooks(run: &Run) {
             black_box(botmaker.parse(black_box(&request)).expect("parses"));
         });
     }
+
+    // Signed with the app secret compare.py uses; verified and parsed as the endpoint does.
+    let meta = MetaProvider::builder()
+        .app_secret("compare-app-secret")
+        .build()
+        .expect("a valid configuration");
+    let meta: &dyn WhatsAppProvider = &meta;
+    let request = WebhookRequest::new("https://bot.example.com/meta", META_TEXT)
+        .with_header("content-type", "application/json")
+        .with_header(
+            "x-hub-signature-256",
+            &meta_signature::sign("compare-app-secret", META_TEXT),
+        );
+    assert_eq!(
+        meta.verify_and_parse(&request).map(|e| e.len()).ok(),
+        Some(1)
+    );
+    case("rust_meta_message_ns", run, || {
+        black_box(
+            meta.verify_and_parse(black_box(&request))
+                .expect("verifies and parses"),
+        );
+    });
 }
 
 /// This process's resident memory in KiB, from `/proc/self/status`.

@@ -32,6 +32,7 @@ fixtures="$root/tests/fixtures"
 twilio_body="$fixtures/twilio/inbound_image.form"
 bm_message="$fixtures/botmaker/a_text.json"
 bm_status="$fixtures/botmaker/status_delivered.json"
+meta_text="$fixtures/meta/text.json"
 
 need() { command -v "$1" >/dev/null || { echo "error: $1 is required" >&2; exit 1; }; }
 need cargo; need python3; need node; need npm; need curl
@@ -66,7 +67,7 @@ run() { "$@" | tee -a "$results" >&2; }
 
 echo "timing verify+parse (${seconds}s per case)" >&2
 run "$bin" webhooks --seconds "$seconds"
-run "$cache/venv/bin/python" "$here/compare.py" "$twilio_body" "$bm_message" "$bm_status" "$seconds"
+run "$cache/venv/bin/python" "$here/compare.py" "$twilio_body" "$bm_message" "$bm_status" "$meta_text" "$seconds"
 run node "$here/compare.js" "$modules" "$twilio_body" "$seconds"
 
 # --- the send path ------------------------------------------------------------------------
@@ -156,6 +157,11 @@ for kind, label, goal in (("message", "Format A text message", 10), ("status", "
     rust, pyb = r[f"rust_botmaker_{kind}_ns"], r[f"python_botmaker_{kind}_ns"]
     print(f"  {label:<24} whatsapp-connector {us(rust)}   Python json.loads + normalization {us(pyb)}")
     target(f"Python / whatsapp-connector, {label}", pyb / rust, ">=", goal)
+print()
+print("Meta's Cloud API, X-Hub-Signature-256 checked and the body parsed to normalized events, per webhook:")
+rust, pym = r["rust_meta_message_ns"], r["python_meta_message_ns"]
+print(f"  text message             whatsapp-connector {us(rust)}   Python hmac + json.loads + normalization {us(pym)}")
+print(f"  Python / whatsapp-connector: {pym / rust:.1f}×")
 print()
 print(f"Send path: {int(float(count))} text messages, {concurrency} in flight, to a local fake of the Messages API (HTTP/1.1, loopback):")
 for who, label in (("rust", "whatsapp-connector TwilioProvider::send"), ("node", f"twilio-node {node_version} messages.create")):

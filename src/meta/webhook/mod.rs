@@ -53,6 +53,13 @@ impl WebhookPayload {
     /// assert_eq!(e.field(), Some("object"));
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, ParseError> {
+        // The usual case in one pass, straight from the bytes; anything it refuses is read
+        // again the slow way, through a JSON tree, for an error that names the field.
+        if let Ok(payload) = serde_json::from_slice::<WebhookPayload>(body) {
+            if payload.object == OBJECT {
+                return Ok(payload);
+            }
+        }
         let value: serde_json::Value = serde_json::from_slice(body)
             .map_err(|e| ParseError::malformed(format!("not JSON: {e}")))?;
         let Some(object) = value.as_object() else {
