@@ -1,4 +1,5 @@
-//! An echo bot on real WhatsApp webhooks, through Twilio and/or Botmaker.
+//! An echo bot on real WhatsApp webhooks, through Twilio, Botmaker and/or Meta's WhatsApp
+//! Cloud API.
 //!
 //! The same bot as the offline quickstart, served to the real providers. It answers every
 //! user message with what it received, and logs delivery statuses.
@@ -30,6 +31,20 @@
 //! (for example `acme-whatsapp-5491100000000`, from `GET /channels`), and the webhook's
 //! token as `BOTMAKER_WEBHOOK_TOKEN`; point the Botmaker webhook at `PUBLIC_URL/botmaker`.
 //!
+//! # Meta's WhatsApp Cloud API
+//!
+//! 1. In your Meta app's dashboard, WhatsApp → API Setup gives an access token (a temporary
+//!    one, or a system user's) and the *phone number id* of the number to send from (an id
+//!    such as `106540352242922`, not the number itself): set them as `META_ACCESS_TOKEN` and
+//!    `META_PHONE_NUMBER_ID`. App settings → Basic shows the app secret, which signs Meta's
+//!    webhooks: `META_APP_SECRET`.
+//! 2. Choose a verify token of your own and set it as `META_VERIFY_TOKEN`, then start the bot.
+//! 3. In WhatsApp → Configuration, set the callback URL to `PUBLIC_URL/meta` with the same
+//!    verify token: Meta calls it with a `GET` verification request, which the bot answers
+//!    with its challenge. Subscribe the webhook to the `messages` field.
+//! 4. Write to the business number from WhatsApp: the bot answers, and the log shows `sent`,
+//!    `delivered` and `read` for each reply as Meta reports them.
+//!
 //! # Settings
 //!
 //! | variable | meaning | default |
@@ -38,8 +53,12 @@
 //! | `BIND` | the address to listen on | `127.0.0.1:3000` |
 //! | `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM` | the Twilio bot | Twilio off |
 //! | `BOTMAKER_ACCESS_TOKEN`, `BOTMAKER_CHANNEL_ID`, `BOTMAKER_WEBHOOK_TOKEN` | the Botmaker bot | Botmaker off |
+//! | `META_ACCESS_TOKEN`, `META_APP_SECRET`, `META_VERIFY_TOKEN`, `META_PHONE_NUMBER_ID` | the Meta bot | Meta off |
 //!
-//! Why a webhook was refused (signature, routing, parsing) is logged at warn level, never
+//! A provider's bot is added only when all of its variables are set.
+//!
+//! Why a webhook was refused (signature, routing, parsing, a verification request with
+//! another token) is logged at warn level, never
 //! with a secret.
 
 use std::process::ExitCode;
@@ -47,6 +66,7 @@ use std::sync::Arc;
 
 use whatsapp_connector::botmaker::BotmakerProvider;
 use whatsapp_connector::mammut::BotConfig;
+use whatsapp_connector::meta::MetaProvider;
 use whatsapp_connector::registry::{Bot, Registry};
 use whatsapp_connector::server::{Delivery, PublicUrl, WebhookServer};
 use whatsapp_connector::twilio::TwilioProvider;
@@ -77,6 +97,31 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let bind = env("BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
     let registry = Arc::new(Registry::new());
 
+    add_twilio(&registry, &public)?;
+    add_botmaker(&registry, &public)?;
+    add_meta(&registry, &public)?;
+    if registry.is_empty() {
+        return Err("no bot configured: set the TWILIO_*, BOTMAKER_* or META_* variables (see the docs at the top of examples/echo_bot.rs)".into());
+    }
+
+    let callback = format!("{public}/twilio");
+    let server = WebhookServer::new(registry, PublicUrl::Origin(public), move |d| {
+        echo(d, callback.clone())
+    });
+    let listener = tokio::net::TcpListener::bind(&bind).await?;
+    println!("listening on {}", listener.local_addr()?);
+    // HTTP/1.1 with header and body timeouts; Ctrl-C lets running handlers finish.
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if !server.serve(listener, shutdown).await {
+        eprintln!("shut down with handlers still running");
+    }
+    Ok(())
+}
+
+/// The Twilio bot, when `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` are set.
+fn add_twilio(registry: &Registry, public: &str) -> Result<(), Box<dyn std::error::Error>> {
     if let (Some(sid), Some(token), Some(from)) = (
         env("TWILIO_ACCOUNT_SID"),
         env("TWILIO_AUTH_TOKEN"),
@@ -93,6 +138,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             config.whatsapp_number()
         );
     }
+    Ok(())
+}
+
+/// The Botmaker bot, when `BOTMAKER_ACCESS_TOKEN`, `BOTMAKER_CHANNEL_ID` and
+/// `BOTMAKER_WEBHOOK_TOKEN` are set.
+fn add_botmaker(registry: &Registry, public: &str) -> Result<(), Box<dyn std::error::Error>> {
     if let (Some(access), Some(channel), Some(hook)) = (
         env("BOTMAKER_ACCESS_TOKEN"),
         env("BOTMAKER_CHANNEL_ID"),
@@ -111,22 +162,30 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!("Botmaker bot on {channel}: webhook {public}/botmaker");
     }
-    if registry.is_empty() {
-        return Err("no bot configured: set the TWILIO_* or BOTMAKER_* variables (see the docs at the top of examples/echo_bot.rs)".into());
-    }
+    Ok(())
+}
 
-    let callback = format!("{public}/twilio");
-    let server = WebhookServer::new(registry, PublicUrl::Origin(public), move |d| {
-        echo(d, callback.clone())
-    });
-    let listener = tokio::net::TcpListener::bind(&bind).await?;
-    println!("listening on {bind}");
-    // HTTP/1.1 with header and body timeouts; Ctrl-C lets running handlers finish.
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    if !server.serve(listener, shutdown).await {
-        eprintln!("shut down with handlers still running");
+/// The Meta bot, when `META_ACCESS_TOKEN`, `META_APP_SECRET`, `META_VERIFY_TOKEN` and
+/// `META_PHONE_NUMBER_ID` are set.
+fn add_meta(registry: &Registry, public: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if let (Some(access), Some(secret), Some(verify), Some(phone_number_id)) = (
+        env("META_ACCESS_TOKEN"),
+        env("META_APP_SECRET"),
+        env("META_VERIFY_TOKEN"),
+        env("META_PHONE_NUMBER_ID"),
+    ) {
+        let provider = MetaProvider::builder()
+            .access_token(access)
+            .app_secret(secret)
+            .verify_token(verify)
+            .phone_number_id(phone_number_id.clone())
+            .build()?;
+        // Meta's webhooks name the business number by its phone number id.
+        registry.insert(
+            &phone_number_id,
+            Arc::new(Bot::new("echo-meta", Arc::new(provider))),
+        );
+        println!("Meta bot on phone number id {phone_number_id}: webhook {public}/meta");
     }
     Ok(())
 }
