@@ -17,7 +17,7 @@ use crate::message::{OutboundMessage, SendReceipt, validate_reaction};
 use crate::provider::{ProviderKind, WhatsAppProvider};
 use crate::retry::{run_with_retries, traced_send};
 use crate::secret::Secret;
-use crate::transport::{self, Effect, Http};
+use crate::transport::{self, CredentialHeader, Effect, Http};
 
 const META: ProviderKind = ProviderKind::META;
 /// The longest `biz_opaque_callback_data` Meta takes.
@@ -32,31 +32,33 @@ pub(crate) struct Client {
     /// `v23.0`.
     pub(crate) api_version: String,
     pub(crate) access_token: Option<Secret>,
+    /// `Authorization: Bearer <token>`, made once (`None` without a token, or when a header
+    /// cannot carry it).
+    pub(crate) authorization: Option<CredentialHeader>,
     pub(crate) phone_number_id: Option<String>,
     /// The largest media download read.
     pub(crate) media_max_bytes: u64,
 }
 
 impl Client {
-    /// `Bearer <token>`, marked sensitive.
+    /// The `Authorization` header for a token: `Bearer <token>`, marked sensitive.
+    pub(crate) fn authorization_for(token: Option<&Secret>) -> Option<CredentialHeader> {
+        CredentialHeader::new(&format!("Bearer {}", token?.expose()))
+    }
+
+    /// `Bearer <token>`, marked sensitive (made when the provider was built).
     pub(crate) fn bearer(&self) -> Result<reqwest::header::HeaderValue, Error> {
-        let token = self.access_token.as_ref().ok_or_else(|| {
-            Error::Config(ConfigError::new(
+        match (&self.access_token, &self.authorization) {
+            (_, Some(header)) => Ok(header.value()),
+            (None, None) => Err(Error::Config(ConfigError::new(
                 "access_token",
                 "is not configured; calling the Cloud API needs it",
-            ))
-        })?;
-        let mut value =
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(
-                |_| {
-                    Error::Config(ConfigError::new(
-                        "access_token",
-                        "holds characters an HTTP header cannot carry",
-                    ))
-                },
-            )?;
-        value.set_sensitive(true);
-        Ok(value)
+            ))),
+            (Some(_), None) => Err(Error::Config(ConfigError::new(
+                "access_token",
+                "holds characters an HTTP header cannot carry",
+            ))),
+        }
     }
 
     /// The configured phone number id.
@@ -97,7 +99,7 @@ impl Client {
             .http
             .request(method, url)
             .header(reqwest::header::AUTHORIZATION, self.bearer()?)
-            .header(reqwest::header::ACCEPT, "application/json"))
+            .header(reqwest::header::ACCEPT, transport::accept_json()))
     }
 
     /// POSTs a message and reads its receipt, retrying what Meta did not process.

@@ -175,6 +175,7 @@ impl MetaBuilder {
                 http: self.http.build()?,
                 base_url: base,
                 api_version: version,
+                authorization: Client::authorization_for(self.access_token.as_ref()),
                 access_token: self.access_token,
                 phone_number_id: self.phone_number_id,
                 media_max_bytes: self
