@@ -364,6 +364,16 @@ mod tests {
             expected.sort();
             expected.dedup();
             assert_eq!(sorted_params(&owned), expected);
+            // The buffer the MAC reads: each name then its value, in that order.
+            let pairs: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let signed: Vec<u8> = expected
+                .iter()
+                .flat_map(|(k, v)| k.bytes().chain(v.bytes()))
+                .collect();
+            assert_eq!(signed_params(&pairs), signed);
         }
     }
 }
