@@ -44,20 +44,39 @@ const SIGNATURE_NAME: http::HeaderName = http::HeaderName::from_static("x-twilio
 const SETTINGS_NAME: http::HeaderName =
     http::HeaderName::from_static("x-twilio-webhooks-signature-settings");
 
+/// Up to this many header values, a header is found by comparing names rather than by
+/// hashing the name.
+const LINEAR_SCAN_MAX: usize = 24;
+
 /// The value of a header (`key` is its parsed name, `name` how errors spell it).
 fn header_str<'a>(
     request: &'a WebhookRequest,
     key: &http::HeaderName,
     name: &'static str,
 ) -> Result<Option<&'a str>, VerifyError> {
-    let mut values = request.headers().get_all(key).iter();
-    let Some(value) = values.next() else {
+    let headers = request.headers();
+    let mut found = None;
+    if headers.len() <= LINEAR_SCAN_MAX {
+        // A webhook's few headers: comparing each name costs less than hashing `key`.
+        for (k, v) in headers {
+            if k == key {
+                // Two signatures (or two settings): which one the sender meant is unknown.
+                if found.is_some() {
+                    return Err(VerifyError::AmbiguousHeader { header: name });
+                }
+                found = Some(v);
+            }
+        }
+    } else {
+        let mut values = headers.get_all(key).iter();
+        found = values.next();
+        if found.is_some() && values.next().is_some() {
+            return Err(VerifyError::AmbiguousHeader { header: name });
+        }
+    }
+    let Some(value) = found else {
         return Ok(None);
     };
-    // Two signatures (or two settings): which one the sender meant is unknown.
-    if values.next().is_some() {
-        return Err(VerifyError::AmbiguousHeader { header: name });
-    }
     value
         .to_str()
         .map(Some)
@@ -172,6 +191,30 @@ pub(super) fn parse_settings(value: Option<&str>) -> Result<Option<Settings>, Ve
 mod tests {
     use super::*;
     use crate::twilio::signature::Verifier;
+
+    #[test]
+    fn headers_are_found_the_same_among_few_or_many() {
+        for others in [0, 3, LINEAR_SCAN_MAX, LINEAR_SCAN_MAX + 5] {
+            let mut request = WebhookRequest::new("https://x.test/", "a=b");
+            for i in 0..others {
+                request = request.with_header(&format!("x-other-{i}"), "v");
+            }
+            let (sig_key, set_key) = (SIGNATURE_NAME, SETTINGS_NAME);
+            let found = |r: &WebhookRequest, key, name| match header_str(r, key, name) {
+                Ok(v) => Ok(v.map(str::to_owned)),
+                Err(VerifyError::AmbiguousHeader { header }) => Err(header),
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(found(&request, &sig_key, SIGNATURE_HEADER), Ok(None));
+            let once = request.clone().with_header("X-Twilio-Signature", "abc=");
+            let sig = Ok(Some("abc=".to_owned()));
+            assert_eq!(found(&once, &sig_key, SIGNATURE_HEADER), sig);
+            assert_eq!(found(&once, &set_key, SETTINGS_HEADER), Ok(None));
+            let twice = once.append_header("x-twilio-signature", "def=");
+            let ambiguous = Err(SIGNATURE_HEADER);
+            assert_eq!(found(&twice, &sig_key, SIGNATURE_HEADER), ambiguous);
+        }
+    }
 
     #[test]
     fn signatures_of_any_length_decode_or_fail_as_before() {

@@ -191,6 +191,27 @@ pub(super) fn sorted_params<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> 
 
 /// Like [`sorted_params`], from name-value pairs.
 pub(super) fn sorted_pairs<'p>(pairs: &[(&'p str, &'p str)]) -> Vec<(&'p str, &'p str)> {
+    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
+    in_signing_order(pairs, |pair| sorted.push(pair));
+    sorted
+}
+
+/// The parameters as Twilio signs them after the URL: each name then its value, in
+/// signing order ([`sorted_pairs`]), in one buffer, so that the MAC reads them in one
+/// call (and each URL variant tried reuses them).
+pub(super) fn signed_params(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let len = pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(len);
+    in_signing_order(pairs, |(k, v)| {
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(v.as_bytes());
+    });
+    out
+}
+
+/// Calls `f` with each pair in signing order: sorted by name, then value, repeats of a
+/// name and value dropped.
+fn in_signing_order<'p>(pairs: &[(&'p str, &'p str)], mut f: impl FnMut((&'p str, &'p str))) {
     // Sorting on the first seven bytes of the name as a number, with the pair's index in
     // the low byte of the same 64-bit key, settles almost every comparison without looking
     // at the strings; runs that share those seven bytes are then put in full byte order.
@@ -200,7 +221,8 @@ pub(super) fn sorted_pairs<'p>(pairs: &[(&'p str, &'p str)]) -> Vec<(&'p str, &'
         let mut sorted = pairs.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        return sorted;
+        sorted.into_iter().for_each(f);
+        return;
     };
     for (i, (key, (name, _))) in keys.iter_mut().zip(pairs).enumerate() {
         *key = (name_prefix(name) & !0xff) | i as u64;
@@ -228,22 +250,23 @@ pub(super) fn sorted_pairs<'p>(pairs: &[(&'p str, &'p str)]) -> Vec<(&'p str, &'
         }
         run += len.max(1);
     }
-    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(keys.len());
     let mut last: Option<u64> = None;
     for &key in keys.iter() {
         // A repeated name and value is signed once; repeats share the seven bytes.
         let repeat = last.is_some_and(|l| l >> 8 == key >> 8 && pair(l) == pair(key));
         if !repeat {
-            sorted.push(pair(key));
+            f(pair(key));
         }
         last = Some(key);
     }
-    sorted
 }
 
 /// The first eight bytes of `name`, zero-padded, as a big-endian number: its order agrees
 /// with the byte order of the names whenever it differs.
 fn name_prefix(name: &str) -> u64 {
+    if let Some(first) = name.as_bytes().first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
+    }
     let mut bytes = [0u8; 8];
     for (slot, b) in bytes.iter_mut().zip(name.bytes()) {
         *slot = b;
@@ -272,17 +295,12 @@ fn mac_over<M: Mac>(mac: M, url: &str, sorted: &[(&str, &str)]) -> Vec<u8> {
     feed(mac, url, sorted).finalize().into_bytes().to_vec()
 }
 
-/// Whether the MAC over `url` and `sorted` equals `signature`, compared in constant time.
-pub(super) fn mac_matches<M: Mac>(
-    mac: M,
-    url: &str,
-    sorted: &[(&str, &str)],
-    signature: &[u8],
-) -> bool {
-    ct_eq(
-        feed(mac, url, sorted).finalize().into_bytes().as_slice(),
-        signature,
-    )
+/// Whether the MAC over `url` then `params` ([`signed_params`]) equals `signature`,
+/// compared in constant time.
+pub(super) fn mac_matches<M: Mac>(mut mac: M, url: &str, params: &[u8], signature: &[u8]) -> bool {
+    mac.update(url.as_bytes());
+    mac.update(params);
+    ct_eq(mac.finalize().into_bytes().as_slice(), signature)
 }
 
 pub(super) fn unreadable(e: FormError) -> VerifyError {
@@ -346,6 +364,16 @@ mod tests {
             expected.sort();
             expected.dedup();
             assert_eq!(sorted_params(&owned), expected);
+            // The buffer the MAC reads: each name then its value, in that order.
+            let pairs: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let signed: Vec<u8> = expected
+                .iter()
+                .flat_map(|(k, v)| k.bytes().chain(v.bytes()))
+                .collect();
+            assert_eq!(signed_params(&pairs), signed);
         }
     }
 }

@@ -16,7 +16,7 @@ use super::headers::{
     Settings, check_body_hash, decode_signature, is_json_type, parse_settings, read_settings,
     read_signature,
 };
-use super::sign::{keyed, mac_matches, sorted_pairs, sorted_params, unreadable};
+use super::sign::{keyed, mac_matches, signed_params, unreadable};
 use super::url::{mask_password, url_candidates};
 
 /// Which configured secret a verified signature was made with.
@@ -230,7 +230,7 @@ impl Verifier {
         };
         self.verify_params(
             url,
-            sorted_pairs(&params.slices()),
+            signed_params(&params.slices()),
             signature.bytes(),
             settings,
         )
@@ -260,7 +260,11 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let signature = decode_signature(signature)?;
         let settings = parse_settings(settings)?;
-        self.verify_params(url, sorted_params(params), signature.bytes(), settings)
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        self.verify_params(url, signed_params(&pairs), signature.bytes(), settings)
             .map(|m| m.verified(url))
     }
 
@@ -275,15 +279,15 @@ impl Verifier {
     ) -> Result<(), VerifyError> {
         let signature = read_signature(request)?;
         let settings = read_settings(request)?;
-        self.verify_params(url, sorted_pairs(params), signature.bytes(), settings)
+        self.verify_params(url, signed_params(params), signature.bytes(), settings)
             .map(|_| ())
     }
 
-    /// Checks `signature` over `url` and the parameters already in signing order.
+    /// Checks `signature` over `url` and the parameters as signed ([`signed_params`]).
     fn verify_params(
         &self,
         url: &str,
-        sorted: Vec<(&str, &str)>,
+        sorted: Vec<u8>,
         signature: &[u8],
         settings: Option<Settings>,
     ) -> Result<Matched, VerifyError> {

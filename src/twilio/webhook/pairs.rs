@@ -255,8 +255,11 @@ impl<'a> Decoder<'a> {
                 if self.decoded_start.is_none() {
                     self.decoded_start = Some(self.decoded.len());
                 }
-                self.decoded
-                    .extend_from_slice(self.bytes.get(self.copied..i).unwrap_or_default());
+                // Escapes often follow each other (`%3A%2B`): no copy call for nothing.
+                if self.copied < i {
+                    self.decoded
+                        .extend_from_slice(self.bytes.get(self.copied..i).unwrap_or_default());
+                }
                 if b == b'+' {
                     self.decoded.push(b' ');
                     self.copied = i + 1;
