@@ -27,6 +27,7 @@
 // One job a file: `types` is the typed view, `read` reads a body into it, `times` reads the
 // times in it, and `events` maps the view to events.
 mod events;
+mod json;
 mod read;
 mod times;
 mod types;
@@ -83,7 +84,7 @@ impl WebhookPayload {
     /// assert!(WebhookPayload::from_json(b"[]").is_err());
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, ParseError> {
-        read::read_payload(body)
+        read::read_payload(body, true)
     }
 
     /// Checks a request's content type, then reads its body (see
@@ -121,7 +122,9 @@ impl WebhookPayload {
 /// assert_eq!(events[0].as_message().unwrap().text(), Some("hola"));
 /// ```
 pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
-    WebhookPayload::from_request(request)?.to_events()
+    json_content_type(request.content_type())?;
+    // The events need no `Extra`: the keys no field takes are not kept.
+    read::read_payload(request.body(), false)?.to_events()
 }
 
 /// Reads a webhook body into its typed view.
@@ -141,7 +144,7 @@ pub fn parse_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
 /// The errors of [`WebhookPayload::from_json`], then those of [`WebhookPayload::to_events`].
 #[deprecated(note = "use `parse_request`, or `WebhookPayload::from_json` and `to_events`")]
 pub fn parse_events(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    WebhookPayload::from_json(body)?.to_events()
+    read::read_payload(body, false)?.to_events()
 }
 
 /// Whether a webhook's content type may hold Botmaker's JSON. Botmaker does not document
