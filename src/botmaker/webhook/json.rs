@@ -62,8 +62,18 @@ fn into_map(entries: Vec<Entry<'_>>) -> Map<String, Value> {
 }
 
 /// Reads a whole body: the same syntax, nesting limit and errors as `serde_json::from_slice`.
+/// Valid UTF-8 (checked at once) is read as text, so that its strings are not checked
+/// again one by one; otherwise the bytes are read, for serde_json's error and its position.
 pub(super) fn from_slice(body: &[u8]) -> Result<Val<'_>, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+    match std::str::from_utf8(body) {
+        Ok(text) => read(serde_json::Deserializer::from_str(text)),
+        Err(_) => read(serde_json::Deserializer::from_slice(body)),
+    }
+}
+
+fn read<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+) -> Result<Val<'de>, serde_json::Error> {
     let v = Val::deserialize(&mut de)?;
     de.end()?;
     Ok(v)

@@ -124,7 +124,7 @@ impl WebhookPayload {
 pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
     json_content_type(request.content_type())?;
     // The events need no `Extra`: the keys no field takes are not kept.
-    read::read_payload(request.body(), false)?.to_events()
+    read::read_payload(request.body(), false)?.into_events()
 }
 
 /// Reads a webhook body into its typed view.
@@ -144,7 +144,7 @@ pub fn parse_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
 /// The errors of [`WebhookPayload::from_json`], then those of [`WebhookPayload::to_events`].
 #[deprecated(note = "use `parse_request`, or `WebhookPayload::from_json` and `to_events`")]
 pub fn parse_events(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    read::read_payload(body, false)?.to_events()
+    read::read_payload(body, false)?.into_events()
 }
 
 /// Whether a webhook's content type may hold Botmaker's JSON. Botmaker does not document
