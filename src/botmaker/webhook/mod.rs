@@ -225,6 +225,35 @@ mod tests {
     }
 
     #[test]
+    fn fields_no_event_uses_are_still_checked_when_reading_for_events() {
+        let body = br#"{"STATUS": "read", "_id_": "C1", "BUSINESS_ID": "acme", "x": [1]}"#;
+        let WebhookPayload::Snapshot(s) = WebhookPayload::from_json(body).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.business_id.as_deref(), Some("acme"));
+        assert_eq!(s.extra.keys().collect::<Vec<_>>(), ["x"]);
+        let WebhookPayload::Snapshot(s) = read::read_payload(body, false).unwrap() else {
+            panic!()
+        };
+        assert!(s.extra.is_empty());
+        assert!(
+            read::read_payload(body, false)
+                .unwrap()
+                .into_events()
+                .is_ok()
+        );
+        for body in [
+            &br#"{"STATUS": "read", "_id_": "C1", "BUSINESS_ID": 5}"#[..],
+            br#"{"_id_": "M1", "message": "hi", "queue": {}}"#,
+            br#"{"STATUS": "read", "LAST_MESSAGE": {"_id_": "M", "sessionId": true}}"#,
+        ] {
+            let full = WebhookPayload::from_json(body).unwrap_err();
+            assert_eq!(read::read_payload(body, false).unwrap_err(), full);
+            assert!(matches!(full, ParseError::InvalidField { .. }), "{full}");
+        }
+    }
+
+    #[test]
     fn content_types() {
         assert!(json_content_type(None).is_ok());
         assert!(json_content_type(Some("application/json")).is_ok());

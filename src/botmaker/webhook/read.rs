@@ -73,6 +73,18 @@ impl<'de> Obj<'de> {
         }
     }
 
+    /// A string field no event is made from: when the payload is read only for its events,
+    /// its type is checked but the string is not kept.
+    fn unused_string(&mut self, key: K) -> Result<Option<String>, ParseError> {
+        if self.keeps() {
+            return self.string(key);
+        }
+        match self.take(key) {
+            None | Some(Val::Null | Val::Str(_)) => Ok(None),
+            Some(other) => Err(self.wrong_type(key, "a string", &other)),
+        }
+    }
+
     /// The first of several keys that is present, as a string.
     fn string_any(&mut self, keys: &[K]) -> Result<Option<String>, ParseError> {
         let mut found = None;
@@ -215,15 +227,15 @@ fn read_flat(mut o: Obj<'_>) -> Result<FlatMessage, ParseError> {
         chat_platform: o.string(K::chatPlatform)?,
         contact_id: o.string(K::contactId)?,
         customer_id: o.string(K::customerId)?,
-        session_id: o.string(K::sessionId)?,
+        session_id: o.unused_string(K::sessionId)?,
         session_creation_time: o.time(K::sessionCreationTime)?,
         message: o.string(K::message)?,
         from: o.string(K::from)?,
         from_customer: o.boolean(K::fromCustomer)?,
         from_name: o.string(K::fromName)?,
         whatsapp_number: o.string_any(&[K::WHATSAPP_NUMBER, K::whatsappNumber])?,
-        chat_channel_id: o.string(K::chatChannelId)?,
-        queue: o.string(K::queue)?,
+        chat_channel_id: o.unused_string(K::chatChannelId)?,
+        queue: o.unused_string(K::queue)?,
         operator_id: o.string(K::operatorId)?,
         operator_name: o.string(K::operatorName)?,
         operator_email: o.string(K::operatorEmail)?,
@@ -338,14 +350,14 @@ fn read_snapshot(mut o: Obj<'_>) -> Result<StatusSnapshot, ParseError> {
         user_last_msg_received: o.time(K::USER_LAST_MSG_RECEIVED)?,
         user_last_msg_read: o.time(K::USER_LAST_MSG_READ)?,
         chat_platform: o.string(K::CHAT_PLATFORM_ID)?,
-        chat_channel_id: o.string(K::chatChannelId)?,
-        whatsapp_number: o.string(K::WHATSAPP_NUMBER)?,
+        chat_channel_id: o.unused_string(K::chatChannelId)?,
+        whatsapp_number: o.unused_string(K::WHATSAPP_NUMBER)?,
         platform_contact_id: o.string(K::PLATFORM_CONTACT_ID)?,
         customer_id: o.string(K::CUSTOMER_ID)?,
         from: o.string(K::FROM)?,
-        business_id: o.string(K::BUSINESS_ID)?,
-        first_name: o.string(K::FIRST_NAME)?,
-        last_name: o.string(K::LAST_NAME)?,
+        business_id: o.unused_string(K::BUSINESS_ID)?,
+        first_name: o.unused_string(K::FIRST_NAME)?,
+        last_name: o.unused_string(K::LAST_NAME)?,
         creation_time: o.time(K::CREATION_TIME)?,
         last_message_creation_time: o.time(K::LAST_MESSAGE_CREATION_TIME)?,
         last_message,
