@@ -33,7 +33,7 @@ pub(super) fn read_payload(body: &[u8], keep_extra: bool) -> Result<WebhookPaylo
     } else if obj.is_legacy() {
         WebhookPayload::Legacy(Box::new(read_legacy(obj)?))
     } else {
-        WebhookPayload::Message(Box::new(read_flat(obj)?))
+        WebhookPayload::Message(Box::new(read_flat(obj, true)?))
     })
 }
 
@@ -82,6 +82,15 @@ impl<'de> Obj<'de> {
         match self.take(key) {
             None | Some(Val::Null | Val::Str(_)) => Ok(None),
             Some(other) => Err(self.wrong_type(key, "a string", &other)),
+        }
+    }
+
+    /// A string field, or an [`unused_string`](Self::unused_string) unless `used`.
+    fn string_if(&mut self, used: bool, key: K) -> Result<Option<String>, ParseError> {
+        if used {
+            self.string(key)
+        } else {
+            self.unused_string(key)
         }
     }
 
@@ -202,7 +211,9 @@ impl<'de> Obj<'de> {
     }
 }
 
-fn read_flat(mut o: Obj<'_>) -> Result<FlatMessage, ParseError> {
+/// A flat message. Without `content`, when it is read for a status event (a snapshot's
+/// `LAST_MESSAGE`), only its ids and times are kept, unless the whole payload is.
+fn read_flat(mut o: Obj<'_>, content: bool) -> Result<FlatMessage, ParseError> {
     let location = match o.object(K::location)? {
         None => None,
         Some(mut l) => Some(WebhookLocation {
@@ -224,34 +235,34 @@ fn read_flat(mut o: Obj<'_>) -> Result<FlatMessage, ParseError> {
     Ok(FlatMessage {
         id: o.string_any(&[K::_id_, K::_id])?,
         date: o.time(K::date)?,
-        chat_platform: o.string(K::chatPlatform)?,
+        chat_platform: o.string_if(content, K::chatPlatform)?,
         contact_id: o.string(K::contactId)?,
         customer_id: o.string(K::customerId)?,
         session_id: o.unused_string(K::sessionId)?,
         session_creation_time: o.time(K::sessionCreationTime)?,
-        message: o.string(K::message)?,
-        from: o.string(K::from)?,
+        message: o.string_if(content, K::message)?,
+        from: o.string_if(content, K::from)?,
         from_customer: o.boolean(K::fromCustomer)?,
-        from_name: o.string(K::fromName)?,
+        from_name: o.string_if(content, K::fromName)?,
         whatsapp_number: o.string_any(&[K::WHATSAPP_NUMBER, K::whatsappNumber])?,
         chat_channel_id: o.unused_string(K::chatChannelId)?,
         queue: o.unused_string(K::queue)?,
-        operator_id: o.string(K::operatorId)?,
-        operator_name: o.string(K::operatorName)?,
-        operator_email: o.string(K::operatorEmail)?,
+        operator_id: o.string_if(content, K::operatorId)?,
+        operator_name: o.string_if(content, K::operatorName)?,
+        operator_email: o.string_if(content, K::operatorEmail)?,
         is_button: o.boolean(K::isButton)?,
-        button_name: o.string(K::buttonName)?,
-        button_payload: o.string(K::buttonPayload)?,
-        response_id: o.string(K::responseId)?,
+        button_name: o.string_if(content, K::buttonName)?,
+        button_payload: o.string_if(content, K::buttonPayload)?,
+        response_id: o.string_if(content, K::responseId)?,
         has_attachment: o.boolean(K::hasAttachment)?,
-        image: o.string(K::image)?,
-        audio: o.string(K::audio)?,
-        video: o.string(K::video)?,
-        file: o.string(K::file)?,
-        caption: o.string(K::caption)?,
+        image: o.string_if(content, K::image)?,
+        audio: o.string_if(content, K::audio)?,
+        video: o.string_if(content, K::video)?,
+        file: o.string_if(content, K::file)?,
+        caption: o.string_if(content, K::caption)?,
         location,
         contacts,
-        error: o.string(K::error)?,
+        error: o.string_if(content, K::error)?,
         webhook_payload: o.string_any(&[K::webhookPayload, K::clientPayload])?,
         extra: o.rest(),
     })
@@ -294,7 +305,7 @@ fn read_envelope(mut o: Obj<'_>) -> Result<Envelope, ParseError> {
         .objects(K::messages)?
         .ok_or_else(|| ParseError::missing("messages"))?
         .into_iter()
-        .map(read_flat)
+        .map(|m| read_flat(m, true))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Envelope {
         version: o.string(K::v)?,
@@ -341,7 +352,8 @@ fn read_snapshot(mut o: Obj<'_>) -> Result<StatusSnapshot, ParseError> {
         .ok_or_else(|| ParseError::invalid("STATUS", "empty"))?;
     let last_message = match o.object(K::LAST_MESSAGE)? {
         None => None,
-        Some(m) => Some(read_flat(m)?),
+        // A status event reads only the last message's ids.
+        Some(m) => Some(read_flat(m, false)?),
     };
     Ok(StatusSnapshot {
         id: o.string_any(&[K::_id_, K::_id])?,
