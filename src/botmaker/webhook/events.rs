@@ -26,14 +26,17 @@ impl WebhookPayload {
     /// [`to_events`](Self::to_events), moving the payload's strings into the events.
     pub(super) fn into_events(self) -> Result<Vec<InboundEvent>, ParseError> {
         match self {
-            WebhookPayload::Message(m) => Ok(vec![InboundEvent::Message(flat_event(
-                *m,
+            // The boxes are read in place: the views are large to move.
+            WebhookPayload::Message(mut m) => Ok(vec![InboundEvent::Message(flat_event(
+                &mut m,
                 &Context::default(),
                 "",
             )?)]),
             WebhookPayload::Envelope(e) => envelope_events(*e),
             WebhookPayload::Legacy(l) => Ok(vec![InboundEvent::Message(legacy_event(*l)?)]),
-            WebhookPayload::Snapshot(s) => Ok(vec![InboundEvent::Status(snapshot_event(*s)?)]),
+            WebhookPayload::Snapshot(mut s) => {
+                Ok(vec![InboundEvent::Status(snapshot_event(&mut s)?)])
+            }
         }
     }
 }
@@ -147,7 +150,7 @@ fn flat_content(m: &mut FlatMessage) -> MessageContent {
 }
 
 fn flat_event(
-    mut m: FlatMessage,
+    m: &mut FlatMessage,
     ctx: &Context<'_>,
     prefix: &str,
 ) -> Result<InboundMessage, ParseError> {
@@ -165,7 +168,7 @@ fn flat_event(
         platform,
         m.whatsapp_number.as_deref().or(ctx.whatsapp_number),
     )?;
-    let author = author_of(&m);
+    let author = author_of(m);
     let (from, to) = match author {
         Author::User => (user, line),
         _ => (line, user),
@@ -182,7 +185,7 @@ fn flat_event(
         .take()
         .or_else(|| ctx.customer_id.map(str::to_owned));
     let timestamp = m.date;
-    let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, flat_content(&mut m));
+    let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, flat_content(m));
     event.author = author;
     event.from = from;
     event.to = to;
@@ -207,9 +210,9 @@ fn envelope_events(mut e: Envelope) -> Result<Vec<InboundEvent>, ParseError> {
     messages
         .into_iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, mut m)| {
             let prefix = format!("messages[{i}].");
-            let mut ev = flat_event(m, &ctx, &prefix);
+            let mut ev = flat_event(&mut m, &ctx, &prefix);
             if let Err(ParseError::MissingField { field }) = &mut ev {
                 // Format B names the id `_id`.
                 if field.ends_with("_id_") {
@@ -256,7 +259,7 @@ fn legacy_event(l: LegacyMessage) -> Result<InboundMessage, ParseError> {
     Ok(event)
 }
 
-fn snapshot_event(s: StatusSnapshot) -> Result<StatusUpdate, ParseError> {
+fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     let status = match s.status.trim() {
         error if error.eq_ignore_ascii_case("error") => DeliveryStatus::Failed,
         other => DeliveryStatus::parse(other),
@@ -282,8 +285,9 @@ fn snapshot_event(s: StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     let recipient = opt_address(("", field), platform, contact)?;
     let chat = s
         .customer_id
-        .or_else(|| s.last_message.and_then(|m| m.customer_id))
-        .or(s.id);
+        .take()
+        .or_else(|| s.last_message.as_mut().and_then(|m| m.customer_id.take()))
+        .or_else(|| s.id.take());
     let mut update = StatusUpdate::new(ProviderKind::BOTMAKER, status);
     update.message_id = message_id;
     update.recipient = recipient;
