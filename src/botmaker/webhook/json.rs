@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::LazyLock;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use super::Extra;
@@ -64,30 +64,94 @@ fn into_map(entries: Vec<Entry<'_>>) -> Map<String, Value> {
 /// Reads a whole body: the same syntax, nesting limit and errors as `serde_json::from_slice`.
 /// Valid UTF-8 (checked at once) is read as text, so that its strings are not checked
 /// again one by one; otherwise the bytes are read, for serde_json's error and its position.
-pub(super) fn from_slice(body: &[u8]) -> Result<Val<'_>, serde_json::Error> {
+///
+/// Without `keep`, the values of keys no format reads are checked (syntax and nesting) but
+/// not kept: see [`Obj::rest`].
+pub(super) fn from_slice(body: &[u8], keep: bool) -> Result<Val<'_>, serde_json::Error> {
     match std::str::from_utf8(body) {
-        Ok(text) => read(serde_json::Deserializer::from_str(text)),
-        Err(_) => read(serde_json::Deserializer::from_slice(body)),
+        Ok(text) => read(serde_json::Deserializer::from_str(text), keep),
+        Err(_) => read(serde_json::Deserializer::from_slice(body), keep),
     }
 }
 
 fn read<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
+    keep: bool,
 ) -> Result<Val<'de>, serde_json::Error> {
-    let v = Val::deserialize(&mut de)?;
+    let v = ValSeed { keep }.deserialize(&mut de)?;
     de.end()?;
     Ok(v)
 }
 
-impl<'de> Deserialize<'de> for Val<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValVisitor)
+/// Reads a [`Val`]; without `keep`, object entries under unknown keys are skipped.
+#[derive(Clone, Copy)]
+struct ValSeed {
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ValSeed {
+    type Value = Val<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct ValVisitor;
+/// A value read and dropped. Read through `deserialize_any` (not `deserialize_ignored_any`,
+/// which serde_json reads without its nesting limit), so that the limit holds everywhere.
+struct Skip;
 
-impl<'de> Visitor<'de> for ValVisitor {
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Skip, D::Error> {
+        Skip::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_key::<Skip>()?.is_some() {
+            map.next_value::<Skip>()?;
+        }
+        Ok(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for ValSeed {
     type Value = Val<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -132,12 +196,12 @@ impl<'de> Visitor<'de> for ValVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
-        Val::deserialize(d)
+        self.deserialize(d)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(self)? {
             items.push(v);
         }
         Ok(Val::Arr(items))
@@ -148,7 +212,11 @@ impl<'de> Visitor<'de> for ValVisitor {
         // small free chunks, which costs more than growing the few larger objects.
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
         while let Some(Key(k)) = map.next_key()? {
-            entries.push((k, Some(map.next_value()?)));
+            if self.keep || known(&k).is_some() {
+                entries.push((k, Some(map.next_value_seed(self)?)));
+            } else {
+                map.next_value::<Skip>()?;
+            }
         }
         Ok(Val::Obj(entries))
     }
@@ -382,7 +450,7 @@ mod tests {
     #[test]
     fn duplicates_keep_the_last_value() {
         let Val::Obj(entries) =
-            from_slice(br#"{"message": 1, "x": 1, "message": "b", "x": 2}"#).unwrap()
+            from_slice(br#"{"message": 1, "x": 1, "message": "b", "x": 2}"#, true).unwrap()
         else {
             panic!()
         };

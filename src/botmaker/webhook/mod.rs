@@ -254,6 +254,27 @@ mod tests {
     }
 
     #[test]
+    fn skipped_values_fail_as_kept_ones_do() {
+        let deep = format!(
+            r#"{{"_id_": "M1", "x": {}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        for body in [
+            deep.as_bytes(),
+            br#"{"_id_": "M1", "x": [1,]}"#,
+            br#"{"_id_": "M1", "x": {"a" 1}}"#,
+            br#"{"_id_": "M1", "x": 1e999}"#,
+            br#"{"_id_": "M1", "x": "\q"}"#,
+            b"{\"_id_\": \"M1\", \"x\": \"\xff\"}",
+        ] {
+            let full = WebhookPayload::from_json(body).unwrap_err();
+            assert!(matches!(full, ParseError::Malformed { .. }), "{full}");
+            assert_eq!(read::read_payload(body, false).unwrap_err(), full);
+        }
+    }
+
+    #[test]
     fn content_types() {
         assert!(json_content_type(None).is_ok());
         assert!(json_content_type(Some("application/json")).is_ok());

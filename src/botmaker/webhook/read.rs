@@ -14,7 +14,7 @@ use super::{
 /// [`WebhookPayload::from_json`]. Without `keep_extra`, the keys no field takes are
 /// dropped instead of kept in [`Extra`](super::Extra) (for callers that only want events).
 pub(super) fn read_payload(body: &[u8], keep_extra: bool) -> Result<WebhookPayload, ParseError> {
-    let value = json::from_slice(body)
+    let value = json::from_slice(body, keep_extra)
         .map_err(|e| ParseError::malformed(format!("not valid JSON: {e}")))?;
     let entries = match value {
         Val::Obj(entries) => entries,
