@@ -265,15 +265,6 @@ fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
         other => DeliveryStatus::parse(other),
     };
     let last = s.last_message.as_ref();
-    // Real snapshots name the chat in `_id_` and the last message in `LAST_MESSAGE`; the
-    // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
-    let message_id = match last {
-        Some(m) => m.id.clone(),
-        None => {
-            s.id.clone()
-                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
-        }
-    };
     let platform = s.chat_platform.as_deref();
     let (field, contact) = if let Some(c) = &s.platform_contact_id {
         ("PLATFORM_CONTACT_ID", Some(c.as_str()))
@@ -283,6 +274,15 @@ fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
         ("FROM", s.from.as_deref())
     };
     let recipient = opt_address(("", field), platform, contact)?;
+    // Real snapshots name the chat in `_id_` and the last message in `LAST_MESSAGE`; the
+    // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
+    let message_id = match s.last_message.as_mut() {
+        Some(m) => m.id.take(),
+        None => {
+            s.id.clone()
+                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
+        }
+    };
     let chat = s
         .customer_id
         .take()
