@@ -20,8 +20,12 @@ pub(super) enum Val<'de> {
     Obj(Vec<Entry<'de>>),
 }
 
-/// A key and its value; `None` once read, or when a later duplicate of a known key hides it.
-pub(super) type Entry<'de> = (Cow<'de, str>, Option<Val<'de>>);
+/// A key, its value (`None` once read, or when a later duplicate of a known key hides it),
+/// and the key's index among the known keys ([`UNKNOWN`] for others), found as it is read.
+pub(super) type Entry<'de> = (Cow<'de, str>, Option<Val<'de>>, u8);
+
+/// The index of a key no format reads.
+const UNKNOWN: u8 = u8::MAX;
 
 impl Val<'_> {
     /// The kind of value, as errors name it.
@@ -53,7 +57,7 @@ impl Val<'_> {
 /// read from the same text.
 fn into_map(entries: Vec<Entry<'_>>) -> Map<String, Value> {
     let mut map = Map::new();
-    for (k, v) in entries {
+    for (k, v, _) in entries {
         if let Some(v) = v {
             map.insert(k.into_owned(), v.into_value());
         }
@@ -212,8 +216,9 @@ impl<'de> Visitor<'de> for ValSeed {
         // small free chunks, which costs more than growing the few larger objects.
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
         while let Some(Key(k)) = map.next_key()? {
-            if self.keep || known(&k).is_some() {
-                entries.push((k, Some(map.next_value_seed(self)?)));
+            let index = known(&k).map_or(UNKNOWN, |i| i as u8);
+            if self.keep || index != UNKNOWN {
+                entries.push((k, Some(map.next_value_seed(self)?), index));
             } else {
                 map.next_value::<Skip>()?;
             }
@@ -357,7 +362,8 @@ impl<'de> Obj<'de> {
     pub(super) fn new(mut entries: Vec<Entry<'de>>, prefix: String, keep: bool) -> Self {
         let mut slots = [ABSENT; KNOWN];
         for i in 0..entries.len() {
-            if let Some(k) = known(&entries[i].0) {
+            let k = usize::from(entries[i].2);
+            if k != usize::from(UNKNOWN) {
                 // The last of duplicate keys counts, as in a map.
                 if let Some(earlier) = entries.get_mut(slots[k] as usize) {
                     earlier.1 = None;
