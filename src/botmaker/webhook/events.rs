@@ -20,15 +20,23 @@ impl WebhookPayload {
     /// - [`ParseError::InvalidField`] naming the field when a contact or business address is empty,
     ///   holds white space, or looks like a phone number but is not a valid one.
     pub fn to_events(&self) -> Result<Vec<InboundEvent>, ParseError> {
+        self.clone().into_events()
+    }
+
+    /// [`to_events`](Self::to_events), moving the payload's strings into the events.
+    pub(super) fn into_events(self) -> Result<Vec<InboundEvent>, ParseError> {
         match self {
-            WebhookPayload::Message(m) => Ok(vec![InboundEvent::Message(flat_event(
-                m,
+            // The boxes are read in place: the views are large to move.
+            WebhookPayload::Message(mut m) => Ok(vec![InboundEvent::Message(flat_event(
+                &mut m,
                 &Context::default(),
                 "",
             )?)]),
-            WebhookPayload::Envelope(e) => envelope_events(e),
-            WebhookPayload::Legacy(l) => Ok(vec![InboundEvent::Message(legacy_event(l)?)]),
-            WebhookPayload::Snapshot(s) => Ok(vec![InboundEvent::Status(snapshot_event(s)?)]),
+            WebhookPayload::Envelope(e) => envelope_events(*e),
+            WebhookPayload::Legacy(l) => Ok(vec![InboundEvent::Message(legacy_event(*l)?)]),
+            WebhookPayload::Snapshot(mut s) => {
+                Ok(vec![InboundEvent::Status(snapshot_event(&mut s)?)])
+            }
         }
     }
 }
@@ -45,15 +53,21 @@ struct Context<'a> {
 
 /// A user or line id as an address: on WhatsApp (or when the platform is not said) a phone
 /// number, given as digits or `+digits`, becomes `+E164`; on other platforms the id is kept.
-fn address(field: &str, platform: Option<&str>, id: &str) -> Result<WhatsAppAddress, ParseError> {
+/// `field` (after `prefix`, `messages[1].` in an envelope) names the id in errors.
+fn address(
+    (prefix, field): (&str, &str),
+    platform: Option<&str>,
+    id: &str,
+) -> Result<WhatsAppAddress, ParseError> {
     let on_whatsapp = platform.is_none_or(|p| p.eq_ignore_ascii_case("whatsapp"));
     if on_whatsapp {
-        return WhatsAppAddress::parse(id).map_err(|e| ParseError::invalid(field, e.to_string()));
+        return WhatsAppAddress::parse(id)
+            .map_err(|e| ParseError::invalid(format!("{prefix}{field}"), e.to_string()));
     }
     let id = id.trim();
     if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ParseError::invalid(
-            field,
+            format!("{prefix}{field}"),
             "empty, or holds white space or control characters",
         ));
     }
@@ -61,7 +75,7 @@ fn address(field: &str, platform: Option<&str>, id: &str) -> Result<WhatsAppAddr
 }
 
 fn opt_address(
-    field: &str,
+    field: (&str, &str),
     platform: Option<&str>,
     id: Option<&str>,
 ) -> Result<Option<WhatsAppAddress>, ParseError> {
@@ -94,64 +108,63 @@ fn author_of(m: &FlatMessage) -> Author {
     }
 }
 
-fn flat_content(m: &FlatMessage) -> MessageContent {
+/// The content, with the strings taken out of `m`.
+fn flat_content(m: &mut FlatMessage) -> MessageContent {
     if m.is_button == Some(true) || m.button_payload.is_some() || m.response_id.is_some() {
         return MessageContent::Button {
-            text: m.button_name.clone().or_else(|| m.message.clone()),
-            payload: m.button_payload.clone().or_else(|| m.response_id.clone()),
+            text: m.button_name.take().or_else(|| m.message.take()),
+            payload: m.button_payload.take().or_else(|| m.response_id.take()),
         };
     }
-    let items: Vec<MediaItem> = [&m.image, &m.video, &m.audio, &m.file]
+    let items: Vec<MediaItem> = [&mut m.image, &mut m.video, &mut m.audio, &mut m.file]
         .into_iter()
-        .flatten()
-        .map(|url| MediaItem::new(url.clone(), None))
+        .filter_map(Option::take)
+        .map(|url| MediaItem::new(url, None))
         .collect();
     if !items.is_empty() {
         return MessageContent::Media {
             items,
-            caption: m.caption.clone().or_else(|| m.message.clone()),
+            caption: m.caption.take().or_else(|| m.message.take()),
         };
     }
-    if let Some(l) = &m.location {
+    if let Some(l) = m.location.take() {
         return MessageContent::Location {
             latitude: l.latitude,
             longitude: l.longitude,
-            name: l.name.clone(),
-            address: l.address.clone(),
+            name: l.name,
+            address: l.address,
         };
     }
-    if let Some(c) = &m.contacts {
-        return MessageContent::Contacts {
-            contacts: c.clone(),
-        };
+    if let Some(contacts) = m.contacts.take() {
+        return MessageContent::Contacts { contacts };
     }
-    if let Some(body) = &m.message {
-        return MessageContent::Text { body: body.clone() };
+    if let Some(body) = m.message.take() {
+        return MessageContent::Text { body };
     }
     MessageContent::Unsupported {
         reason: m
             .error
-            .clone()
+            .take()
             .unwrap_or_else(|| "no text, media, location or contacts".into()),
     }
 }
 
 fn flat_event(
-    m: &FlatMessage,
+    m: &mut FlatMessage,
     ctx: &Context<'_>,
     prefix: &str,
 ) -> Result<InboundMessage, ParseError> {
     let id =
-        m.id.clone()
+        m.id.take()
             .ok_or_else(|| ParseError::missing(format!("{prefix}_id_")))?;
     let platform = m.chat_platform.as_deref().or(ctx.chat_platform);
     let user = opt_address(
-        &format!("{prefix}contactId"),
+        (prefix, "contactId"),
         platform,
         m.contact_id.as_deref().or(ctx.contact_id),
     )?;
     let line = opt_address(
-        &format!("{prefix}WHATSAPP_NUMBER"),
+        (prefix, "WHATSAPP_NUMBER"),
         platform,
         m.whatsapp_number.as_deref().or(ctx.whatsapp_number),
     )?;
@@ -161,23 +174,29 @@ fn flat_event(
         _ => (line, user),
     };
     let profile_name = match author {
-        Author::User => m.from_name.as_deref().or(ctx.nick_name),
-        _ => m.operator_name.as_deref().or(m.from_name.as_deref()),
+        Author::User => m
+            .from_name
+            .take()
+            .or_else(|| ctx.nick_name.map(str::to_owned)),
+        _ => m.operator_name.take().or_else(|| m.from_name.take()),
     };
+    let conversation_id = m
+        .customer_id
+        .take()
+        .or_else(|| ctx.customer_id.map(str::to_owned));
+    let timestamp = m.date;
     let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, flat_content(m));
     event.author = author;
     event.from = from;
     event.to = to;
-    event.profile_name = profile_name.map(str::to_owned);
-    event.timestamp = m.date;
-    event.conversation_id = m
-        .customer_id
-        .clone()
-        .or_else(|| ctx.customer_id.map(str::to_owned));
+    event.profile_name = profile_name;
+    event.timestamp = timestamp;
+    event.conversation_id = conversation_id;
     Ok(event)
 }
 
-fn envelope_events(e: &Envelope) -> Result<Vec<InboundEvent>, ParseError> {
+fn envelope_events(mut e: Envelope) -> Result<Vec<InboundEvent>, ParseError> {
+    let messages = std::mem::take(&mut e.messages);
     let ctx = Context {
         chat_platform: e.chat_platform.as_deref(),
         contact_id: e
@@ -188,12 +207,12 @@ fn envelope_events(e: &Envelope) -> Result<Vec<InboundEvent>, ParseError> {
         customer_id: e.customer_id.as_deref(),
         nick_name: e.whatsapp_nick_name.as_deref(),
     };
-    e.messages
-        .iter()
+    messages
+        .into_iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, mut m)| {
             let prefix = format!("messages[{i}].");
-            let mut ev = flat_event(m, &ctx, &prefix);
+            let mut ev = flat_event(&mut m, &ctx, &prefix);
             if let Err(ParseError::MissingField { field }) = &mut ev {
                 // Format B names the id `_id`.
                 if field.ends_with("_id_") {
@@ -205,60 +224,47 @@ fn envelope_events(e: &Envelope) -> Result<Vec<InboundEvent>, ParseError> {
         .collect()
 }
 
-fn legacy_event(l: &LegacyMessage) -> Result<InboundMessage, ParseError> {
-    let id = l.id.clone().ok_or_else(|| ParseError::missing("_id_"))?;
+fn legacy_event(l: LegacyMessage) -> Result<InboundMessage, ParseError> {
+    let id = l.id.ok_or_else(|| ParseError::missing("_id_"))?;
     let platform = l.chat_platform.as_deref();
-    let items: Vec<MediaItem> = [
-        &l.images_urls,
-        &l.videos_urls,
-        &l.audios_urls,
-        &l.files_urls,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|u| MediaItem::new(u.clone(), None))
-    .collect();
+    let items: Vec<MediaItem> = [l.images_urls, l.videos_urls, l.audios_urls, l.files_urls]
+        .into_iter()
+        .flatten()
+        .map(|u| MediaItem::new(u, None))
+        .collect();
+    let from = opt_address(("", "FROM"), platform, l.from.as_deref())?;
+    let to = opt_address(
+        ("", "WHATSAPP_NUMBER"),
+        platform,
+        l.whatsapp_number.as_deref(),
+    )?;
     let content = if !items.is_empty() {
         MessageContent::Media {
             items,
-            caption: l.message.clone(),
+            caption: l.message,
         }
-    } else if let Some(body) = &l.message {
-        MessageContent::Text { body: body.clone() }
+    } else if let Some(body) = l.message {
+        MessageContent::Text { body }
     } else {
         MessageContent::Unsupported {
             reason: "no text or media".into(),
         }
     };
     let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, content);
-    event.from = opt_address("FROM", platform, l.from.as_deref())?;
-    event.to = opt_address("WHATSAPP_NUMBER", platform, l.whatsapp_number.as_deref())?;
-    event.profile_name = l.from_name.clone();
+    event.from = from;
+    event.to = to;
+    event.profile_name = l.from_name;
     event.timestamp = l.creation_time;
-    event.conversation_id = l.customer_id.clone();
+    event.conversation_id = l.customer_id;
     Ok(event)
 }
 
-fn snapshot_event(s: &StatusSnapshot) -> Result<StatusUpdate, ParseError> {
-    let status = match s.status.trim().to_ascii_lowercase().as_str() {
-        "error" => DeliveryStatus::Failed,
+fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
+    let status = match s.status.trim() {
+        error if error.eq_ignore_ascii_case("error") => DeliveryStatus::Failed,
         other => DeliveryStatus::parse(other),
     };
     let last = s.last_message.as_ref();
-    let chat = s
-        .customer_id
-        .clone()
-        .or_else(|| last.and_then(|m| m.customer_id.clone()))
-        .or_else(|| s.id.clone());
-    // Real snapshots name the chat in `_id_` and the last message in `LAST_MESSAGE`; the
-    // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
-    let message_id = match last {
-        Some(m) => m.id.clone(),
-        None => {
-            s.id.clone()
-                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
-        }
-    };
     let platform = s.chat_platform.as_deref();
     let (field, contact) = if let Some(c) = &s.platform_contact_id {
         ("PLATFORM_CONTACT_ID", Some(c.as_str()))
@@ -267,9 +273,24 @@ fn snapshot_event(s: &StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     } else {
         ("FROM", s.from.as_deref())
     };
+    let recipient = opt_address(("", field), platform, contact)?;
+    // Real snapshots name the chat in `_id_` and the last message in `LAST_MESSAGE`; the
+    // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
+    let message_id = match s.last_message.as_mut() {
+        Some(m) => m.id.take(),
+        None => {
+            s.id.clone()
+                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
+        }
+    };
+    let chat = s
+        .customer_id
+        .take()
+        .or_else(|| s.last_message.as_mut().and_then(|m| m.customer_id.take()))
+        .or_else(|| s.id.take());
     let mut update = StatusUpdate::new(ProviderKind::BOTMAKER, status);
     update.message_id = message_id;
-    update.recipient = opt_address(field, platform, contact)?;
+    update.recipient = recipient;
     update.conversation_id = chat;
     update.timestamp = s.status_change_time.or(match update.status {
         DeliveryStatus::Read => s.user_last_msg_read,

@@ -27,6 +27,7 @@
 // One job a file: `types` is the typed view, `read` reads a body into it, `times` reads the
 // times in it, and `events` maps the view to events.
 mod events;
+mod json;
 mod read;
 mod times;
 mod types;
@@ -83,7 +84,7 @@ impl WebhookPayload {
     /// assert!(WebhookPayload::from_json(b"[]").is_err());
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, ParseError> {
-        read::read_payload(body)
+        read::read_payload(body, true)
     }
 
     /// Checks a request's content type, then reads its body (see
@@ -121,7 +122,9 @@ impl WebhookPayload {
 /// assert_eq!(events[0].as_message().unwrap().text(), Some("hola"));
 /// ```
 pub fn parse_request(request: &WebhookRequest) -> Result<Vec<InboundEvent>, ParseError> {
-    WebhookPayload::from_request(request)?.to_events()
+    json_content_type(request.content_type())?;
+    // The events need no `Extra`: the keys no field takes are not kept.
+    read::read_payload(request.body(), false)?.into_events()
 }
 
 /// Reads a webhook body into its typed view.
@@ -141,7 +144,7 @@ pub fn parse_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
 /// The errors of [`WebhookPayload::from_json`], then those of [`WebhookPayload::to_events`].
 #[deprecated(note = "use `parse_request`, or `WebhookPayload::from_json` and `to_events`")]
 pub fn parse_events(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    WebhookPayload::from_json(body)?.to_events()
+    read::read_payload(body, false)?.into_events()
 }
 
 /// Whether a webhook's content type may hold Botmaker's JSON. Botmaker does not document
@@ -219,6 +222,56 @@ mod tests {
             ),
             Ok(WebhookPayload::Message(_))
         ));
+    }
+
+    #[test]
+    fn fields_no_event_uses_are_still_checked_when_reading_for_events() {
+        let body = br#"{"STATUS": "read", "_id_": "C1", "BUSINESS_ID": "acme", "x": [1]}"#;
+        let WebhookPayload::Snapshot(s) = WebhookPayload::from_json(body).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.business_id.as_deref(), Some("acme"));
+        assert_eq!(s.extra.keys().collect::<Vec<_>>(), ["x"]);
+        let WebhookPayload::Snapshot(s) = read::read_payload(body, false).unwrap() else {
+            panic!()
+        };
+        assert!(s.extra.is_empty());
+        assert!(
+            read::read_payload(body, false)
+                .unwrap()
+                .into_events()
+                .is_ok()
+        );
+        for body in [
+            &br#"{"STATUS": "read", "_id_": "C1", "BUSINESS_ID": 5}"#[..],
+            br#"{"_id_": "M1", "message": "hi", "queue": {}}"#,
+            br#"{"STATUS": "read", "LAST_MESSAGE": {"_id_": "M", "sessionId": true}}"#,
+        ] {
+            let full = WebhookPayload::from_json(body).unwrap_err();
+            assert_eq!(read::read_payload(body, false).unwrap_err(), full);
+            assert!(matches!(full, ParseError::InvalidField { .. }), "{full}");
+        }
+    }
+
+    #[test]
+    fn skipped_values_fail_as_kept_ones_do() {
+        let deep = format!(
+            r#"{{"_id_": "M1", "x": {}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        for body in [
+            deep.as_bytes(),
+            br#"{"_id_": "M1", "x": [1,]}"#,
+            br#"{"_id_": "M1", "x": {"a" 1}}"#,
+            br#"{"_id_": "M1", "x": 1e999}"#,
+            br#"{"_id_": "M1", "x": "\q"}"#,
+            b"{\"_id_\": \"M1\", \"x\": \"\xff\"}",
+        ] {
+            let full = WebhookPayload::from_json(body).unwrap_err();
+            assert!(matches!(full, ParseError::Malformed { .. }), "{full}");
+            assert_eq!(read::read_payload(body, false).unwrap_err(), full);
+        }
     }
 
     #[test]

@@ -1,98 +1,104 @@
 //! Reading a body, in whichever of Botmaker's formats it comes, field by field into its
 //! typed view.
 
-use serde_json::{Map, Value};
-
 use crate::error::ParseError;
 use crate::event::{Contact, Timestamp};
 
+use super::json::{self, K, Obj, Val};
 use super::times::parse_time;
 use super::{
-    Envelope, Extra, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,
+    Envelope, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,
 };
 
 /// Reads a body into the typed view of the format it is in. See
-/// [`WebhookPayload::from_json`].
-pub(super) fn read_payload(body: &[u8]) -> Result<WebhookPayload, ParseError> {
-    let value: Value = serde_json::from_slice(body)
+/// [`WebhookPayload::from_json`]. Without `keep_extra`, the keys no field takes are
+/// dropped instead of kept in [`Extra`](super::Extra) (for callers that only want events).
+pub(super) fn read_payload(body: &[u8], keep_extra: bool) -> Result<WebhookPayload, ParseError> {
+    let value = json::from_slice(body, keep_extra)
         .map_err(|e| ParseError::malformed(format!("not valid JSON: {e}")))?;
-    let map = match value {
-        Value::Object(map) => map,
+    let entries = match value {
+        Val::Obj(entries) => entries,
         other => {
             return Err(ParseError::malformed(format!(
                 "expected a JSON object at the top level, got {}",
-                crate::error::json_kind(&other)
+                other.kind()
             )));
         }
     };
-    let obj = Obj::new(map, String::new());
-    Ok(if obj.has("messages") {
+    let obj = Obj::new(entries, String::new(), keep_extra);
+    Ok(if obj.has(K::messages) {
         WebhookPayload::Envelope(Box::new(read_envelope(obj)?))
     } else if obj.is_snapshot() {
         WebhookPayload::Snapshot(Box::new(read_snapshot(obj)?))
     } else if obj.is_legacy() {
         WebhookPayload::Legacy(Box::new(read_legacy(obj)?))
     } else {
-        WebhookPayload::Message(Box::new(read_flat(obj)?))
+        WebhookPayload::Message(Box::new(read_flat(obj, true)?))
     })
 }
 
-/// A JSON object being read: each read removes the key, and what is left is [`Extra`].
-/// `prefix` names where the object sits (`messages[1].`), for errors.
-struct Obj {
-    map: Map<String, Value>,
-    prefix: String,
-}
-
-impl Obj {
-    fn new(map: Map<String, Value>, prefix: String) -> Self {
-        Obj { map, prefix }
-    }
-
-    fn name(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+impl<'de> Obj<'de> {
+    fn name(&self, key: K) -> String {
+        format!("{}{}", self.prefix, key.name())
     }
 
     fn is_snapshot(&self) -> bool {
-        self.has("STATUS")
-            && (self.has("STATUS_CHANGE_TIME")
-                || self.has("LAST_MESSAGE")
-                || self.has("USER_LAST_MSG_RECEIVED")
-                || self.has("USER_LAST_MSG_READ")
-                || !self.has("date"))
+        self.has(K::STATUS)
+            && (self.has(K::STATUS_CHANGE_TIME)
+                || self.has(K::LAST_MESSAGE)
+                || self.has(K::USER_LAST_MSG_RECEIVED)
+                || self.has(K::USER_LAST_MSG_READ)
+                || !self.has(K::date))
     }
 
     fn is_legacy(&self) -> bool {
-        !self.has("LAST_MESSAGE")
-            && (self.has("MESSAGE") || self.has("FROM_NAME") || self.has("CHAT_PLATFORM_ID"))
+        !self.has(K::LAST_MESSAGE)
+            && (self.has(K::MESSAGE) || self.has(K::FROM_NAME) || self.has(K::CHAT_PLATFORM_ID))
     }
 
-    fn wrong_type(&self, key: &str, expected: &str, got: &Value) -> ParseError {
+    fn wrong_type(&self, key: K, expected: &str, got: &Val<'_>) -> ParseError {
         ParseError::invalid(
             self.name(key),
-            format!("expected {expected}, got {}", crate::error::json_kind(got)),
+            format!("expected {expected}, got {}", got.kind()),
         )
     }
 
     /// A string; `null` and `""` are absent.
-    fn string(&mut self, key: &str) -> Result<Option<String>, ParseError> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+    fn string(&mut self, key: K) -> Result<Option<String>, ParseError> {
+        match self.take(key) {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Str(s)) if s.is_empty() => Ok(None),
+            Some(Val::Str(s)) => Ok(Some(s.into_owned())),
             Some(other) => Err(self.wrong_type(key, "a string", &other)),
         }
     }
 
+    /// A string field no event is made from: when the payload is read only for its events,
+    /// its type is checked but the string is not kept.
+    fn unused_string(&mut self, key: K) -> Result<Option<String>, ParseError> {
+        if self.keeps() {
+            return self.string(key);
+        }
+        match self.take(key) {
+            None | Some(Val::Null | Val::Str(_)) => Ok(None),
+            Some(other) => Err(self.wrong_type(key, "a string", &other)),
+        }
+    }
+
+    /// A string field, or an [`unused_string`](Self::unused_string) unless `used`.
+    fn string_if(&mut self, used: bool, key: K) -> Result<Option<String>, ParseError> {
+        if used {
+            self.string(key)
+        } else {
+            self.unused_string(key)
+        }
+    }
+
     /// The first of several keys that is present, as a string.
-    fn string_any(&mut self, keys: &[&str]) -> Result<Option<String>, ParseError> {
+    fn string_any(&mut self, keys: &[K]) -> Result<Option<String>, ParseError> {
         let mut found = None;
         for key in keys {
-            let v = self.string(key)?;
+            let v = self.string(*key)?;
             if found.is_none() {
                 found = v;
             }
@@ -100,18 +106,21 @@ impl Obj {
         Ok(found)
     }
 
-    fn boolean(&mut self, key: &str) -> Result<Option<bool>, ParseError> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
+    fn boolean(&mut self, key: K) -> Result<Option<bool>, ParseError> {
+        match self.take(key) {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Bool(b)) => Ok(Some(b)),
             Some(other) => Err(self.wrong_type(key, "a boolean", &other)),
         }
     }
 
     /// A time: ISO 8601, or epoch milliseconds as a string; `""` is absent.
-    fn time(&mut self, key: &str) -> Result<Option<Timestamp>, ParseError> {
-        let Some(s) = self.string(key)? else {
-            return Ok(None);
+    fn time(&mut self, key: K) -> Result<Option<Timestamp>, ParseError> {
+        let s = match self.take(key) {
+            None | Some(Val::Null) => return Ok(None),
+            Some(Val::Str(s)) if s.is_empty() => return Ok(None),
+            Some(Val::Str(s)) => s,
+            Some(other) => return Err(self.wrong_type(key, "a string", &other)),
         };
         parse_time(&s).map(Some).ok_or_else(|| {
             ParseError::invalid(
@@ -121,24 +130,24 @@ impl Obj {
         })
     }
 
-    fn object(&mut self, key: &str) -> Result<Option<Obj>, ParseError> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(Obj::new(m, format!("{}.", self.name(key))))),
+    fn object(&mut self, key: K) -> Result<Option<Obj<'de>>, ParseError> {
+        match self.take(key) {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Obj(m)) => Ok(Some(self.child(m, format!("{}.", self.name(key))))),
             Some(other) => Err(self.wrong_type(key, "an object", &other)),
         }
     }
 
-    fn array(&mut self, key: &str) -> Result<Option<Vec<Value>>, ParseError> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(a)) => Ok(Some(a)),
+    fn array(&mut self, key: K) -> Result<Option<Vec<Val<'de>>>, ParseError> {
+        match self.take(key) {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Arr(a)) => Ok(Some(a)),
             Some(other) => Err(self.wrong_type(key, "an array", &other)),
         }
     }
 
     /// The objects of an array, each named `key[i].` for errors.
-    fn objects(&mut self, key: &str) -> Result<Option<Vec<Obj>>, ParseError> {
+    fn objects(&mut self, key: K) -> Result<Option<Vec<Obj<'de>>>, ParseError> {
         let Some(items) = self.array(key)? else {
             return Ok(None);
         };
@@ -147,20 +156,17 @@ impl Obj {
             .into_iter()
             .enumerate()
             .map(|(i, v)| match v {
-                Value::Object(m) => Ok(Obj::new(m, format!("{base}[{i}]."))),
+                Val::Obj(m) => Ok(self.child(m, format!("{base}[{i}]."))),
                 other => Err(ParseError::invalid(
                     format!("{base}[{i}]"),
-                    format!(
-                        "expected an object, got {}",
-                        crate::error::json_kind(&other)
-                    ),
+                    format!("expected an object, got {}", other.kind()),
                 )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
 
-    fn strings(&mut self, key: &str) -> Result<Vec<String>, ParseError> {
+    fn strings(&mut self, key: K) -> Result<Vec<String>, ParseError> {
         let Some(items) = self.array(key)? else {
             return Ok(Vec::new());
         };
@@ -168,13 +174,13 @@ impl Obj {
         let mut out = Vec::with_capacity(items.len());
         for (i, v) in items.into_iter().enumerate() {
             match v {
-                Value::String(s) if s.is_empty() => {}
-                Value::String(s) => out.push(s),
-                Value::Null => {}
+                Val::Str(s) if s.is_empty() => {}
+                Val::Str(s) => out.push(s.into_owned()),
+                Val::Null => {}
                 other => {
                     return Err(ParseError::invalid(
                         format!("{base}[{i}]"),
-                        format!("expected a string, got {}", crate::error::json_kind(&other)),
+                        format!("expected a string, got {}", other.kind()),
                     ));
                 }
             }
@@ -182,17 +188,16 @@ impl Obj {
         Ok(out)
     }
 
-    /// A coordinate: a number, or a number written as a string.
     /// A latitude (`max` 90) or longitude (`max` 180): a number, or a string holding one,
     /// between `-max` and `max`.
-    fn coordinate(&mut self, key: &str, max: f64) -> Result<f64, ParseError> {
-        let v = match self.map.remove(key) {
-            None | Some(Value::Null) => return Err(ParseError::missing(self.name(key))),
+    fn coordinate(&mut self, key: K, max: f64) -> Result<f64, ParseError> {
+        let v = match self.take(key) {
+            None | Some(Val::Null) => return Err(ParseError::missing(self.name(key))),
             Some(v) => v,
         };
         let n = match &v {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse::<f64>().ok(),
+            Val::Num(n) => n.as_f64(),
+            Val::Str(s) => s.trim().parse::<f64>().ok(),
             other => return Err(self.wrong_type(key, "a number", other)),
         };
         match n.filter(|n| n.is_finite()) {
@@ -204,23 +209,21 @@ impl Obj {
             Some(n) => Ok(n),
         }
     }
-
-    fn rest(self) -> Extra {
-        Extra(self.map)
-    }
 }
 
-fn read_flat(mut o: Obj) -> Result<FlatMessage, ParseError> {
-    let location = match o.object("location")? {
+/// A flat message. Without `content`, when it is read for a status event (a snapshot's
+/// `LAST_MESSAGE`), only its ids and times are kept, unless the whole payload is.
+fn read_flat(mut o: Obj<'_>, content: bool) -> Result<FlatMessage, ParseError> {
+    let location = match o.object(K::location)? {
         None => None,
         Some(mut l) => Some(WebhookLocation {
-            latitude: l.coordinate("latitude", 90.0)?,
-            longitude: l.coordinate("longitude", 180.0)?,
-            name: l.string("name")?,
-            address: l.string("address")?,
+            latitude: l.coordinate(K::latitude, 90.0)?,
+            longitude: l.coordinate(K::longitude, 180.0)?,
+            name: l.string(K::name)?,
+            address: l.string(K::address)?,
         }),
     };
-    let contacts = match o.objects("contacts")? {
+    let contacts = match o.objects(K::contacts)? {
         None => None,
         Some(items) => Some(
             items
@@ -230,50 +233,50 @@ fn read_flat(mut o: Obj) -> Result<FlatMessage, ParseError> {
         ),
     };
     Ok(FlatMessage {
-        id: o.string_any(&["_id_", "_id"])?,
-        date: o.time("date")?,
-        chat_platform: o.string("chatPlatform")?,
-        contact_id: o.string("contactId")?,
-        customer_id: o.string("customerId")?,
-        session_id: o.string("sessionId")?,
-        session_creation_time: o.time("sessionCreationTime")?,
-        message: o.string("message")?,
-        from: o.string("from")?,
-        from_customer: o.boolean("fromCustomer")?,
-        from_name: o.string("fromName")?,
-        whatsapp_number: o.string_any(&["WHATSAPP_NUMBER", "whatsappNumber"])?,
-        chat_channel_id: o.string("chatChannelId")?,
-        queue: o.string("queue")?,
-        operator_id: o.string("operatorId")?,
-        operator_name: o.string("operatorName")?,
-        operator_email: o.string("operatorEmail")?,
-        is_button: o.boolean("isButton")?,
-        button_name: o.string("buttonName")?,
-        button_payload: o.string("buttonPayload")?,
-        response_id: o.string("responseId")?,
-        has_attachment: o.boolean("hasAttachment")?,
-        image: o.string("image")?,
-        audio: o.string("audio")?,
-        video: o.string("video")?,
-        file: o.string("file")?,
-        caption: o.string("caption")?,
+        id: o.string_any(&[K::_id_, K::_id])?,
+        date: o.time(K::date)?,
+        chat_platform: o.string_if(content, K::chatPlatform)?,
+        contact_id: o.string(K::contactId)?,
+        customer_id: o.string(K::customerId)?,
+        session_id: o.unused_string(K::sessionId)?,
+        session_creation_time: o.time(K::sessionCreationTime)?,
+        message: o.string_if(content, K::message)?,
+        from: o.string_if(content, K::from)?,
+        from_customer: o.boolean(K::fromCustomer)?,
+        from_name: o.string_if(content, K::fromName)?,
+        whatsapp_number: o.string_any(&[K::WHATSAPP_NUMBER, K::whatsappNumber])?,
+        chat_channel_id: o.unused_string(K::chatChannelId)?,
+        queue: o.unused_string(K::queue)?,
+        operator_id: o.string_if(content, K::operatorId)?,
+        operator_name: o.string_if(content, K::operatorName)?,
+        operator_email: o.string_if(content, K::operatorEmail)?,
+        is_button: o.boolean(K::isButton)?,
+        button_name: o.string_if(content, K::buttonName)?,
+        button_payload: o.string_if(content, K::buttonPayload)?,
+        response_id: o.string_if(content, K::responseId)?,
+        has_attachment: o.boolean(K::hasAttachment)?,
+        image: o.string_if(content, K::image)?,
+        audio: o.string_if(content, K::audio)?,
+        video: o.string_if(content, K::video)?,
+        file: o.string_if(content, K::file)?,
+        caption: o.string_if(content, K::caption)?,
         location,
         contacts,
-        error: o.string("error")?,
-        webhook_payload: o.string_any(&["webhookPayload", "clientPayload"])?,
+        error: o.string_if(content, K::error)?,
+        webhook_payload: o.string_any(&[K::webhookPayload, K::clientPayload])?,
         extra: o.rest(),
     })
 }
 
 /// A WhatsApp contact card: `name{formatted_name, first_name, last_name}`,
 /// `phones[]{phone, wa_id}`, `emails[]{email}`.
-fn read_contact(mut o: Obj) -> Result<Contact, ParseError> {
-    let name = match o.object("name")? {
+fn read_contact(mut o: Obj<'_>) -> Result<Contact, ParseError> {
+    let name = match o.object(K::name)? {
         None => None,
         Some(mut n) => {
-            let formatted = n.string("formatted_name")?;
-            let first = n.string("first_name")?;
-            let last = n.string("last_name")?;
+            let formatted = n.string(K::formatted_name)?;
+            let first = n.string(K::first_name)?;
+            let last = n.string(K::last_name)?;
             formatted.or_else(|| {
                 let joined = [first, last].into_iter().flatten().collect::<Vec<_>>();
                 (!joined.is_empty()).then(|| joined.join(" "))
@@ -281,93 +284,94 @@ fn read_contact(mut o: Obj) -> Result<Contact, ParseError> {
         }
     };
     let mut phones = Vec::new();
-    for mut p in o.objects("phones")?.unwrap_or_default() {
-        let phone = p.string("phone")?;
-        let wa_id = p.string("wa_id")?;
+    for mut p in o.objects(K::phones)?.unwrap_or_default() {
+        let phone = p.string(K::phone)?;
+        let wa_id = p.string(K::wa_id)?;
         if let Some(v) = phone.or(wa_id) {
             phones.push(v);
         }
     }
     let mut emails = Vec::new();
-    for mut e in o.objects("emails")?.unwrap_or_default() {
-        if let Some(v) = e.string("email")? {
+    for mut e in o.objects(K::emails)?.unwrap_or_default() {
+        if let Some(v) = e.string(K::email)? {
             emails.push(v);
         }
     }
     Ok(Contact::new(name, phones, emails))
 }
 
-fn read_envelope(mut o: Obj) -> Result<Envelope, ParseError> {
+fn read_envelope(mut o: Obj<'_>) -> Result<Envelope, ParseError> {
     let messages = o
-        .objects("messages")?
+        .objects(K::messages)?
         .ok_or_else(|| ParseError::missing("messages"))?
         .into_iter()
-        .map(read_flat)
+        .map(|m| read_flat(m, true))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Envelope {
-        version: o.string("v")?,
-        kind: o.string("type")?,
-        chat_platform: o.string("chatPlatform")?,
-        contact_id: o.string("contactId")?,
-        whatsapp_number: o.string_any(&["whatsappNumber", "WHATSAPP_NUMBER"])?,
-        chat_id_in_chat_platform: o.string("chatIdInChatPlatform")?,
-        chat_channel_id: o.string("chatChannelId")?,
-        customer_id: o.string("customerId")?,
-        first_name: o.string("firstName")?,
-        last_name: o.string("lastName")?,
-        whatsapp_nick_name: o.string("whatsappNickName")?,
-        customer_creation_time: o.time("customerCreationTime")?,
-        session_creation_time: o.time("sessionCreationTime")?,
-        tx_id: o.string("txId")?,
+        version: o.string(K::v)?,
+        kind: o.string(K::type_)?,
+        chat_platform: o.string(K::chatPlatform)?,
+        contact_id: o.string(K::contactId)?,
+        whatsapp_number: o.string_any(&[K::whatsappNumber, K::WHATSAPP_NUMBER])?,
+        chat_id_in_chat_platform: o.string(K::chatIdInChatPlatform)?,
+        chat_channel_id: o.string(K::chatChannelId)?,
+        customer_id: o.string(K::customerId)?,
+        first_name: o.string(K::firstName)?,
+        last_name: o.string(K::lastName)?,
+        whatsapp_nick_name: o.string(K::whatsappNickName)?,
+        customer_creation_time: o.time(K::customerCreationTime)?,
+        session_creation_time: o.time(K::sessionCreationTime)?,
+        tx_id: o.string(K::txId)?,
         messages,
         extra: o.rest(),
     })
 }
 
-fn read_legacy(mut o: Obj) -> Result<LegacyMessage, ParseError> {
+fn read_legacy(mut o: Obj<'_>) -> Result<LegacyMessage, ParseError> {
     Ok(LegacyMessage {
-        id: o.string_any(&["_id_", "_id"])?,
-        chat_platform: o.string("CHAT_PLATFORM_ID")?,
-        message: o.string("MESSAGE")?,
-        creation_time: o.time("CREATION_TIME")?,
-        from_name: o.string("FROM_NAME")?,
-        customer_id: o.string("CUSTOMER_ID")?,
-        from: o.string("FROM")?,
-        session_creation_time: o.time("SESSION_CREATION_TIME")?,
-        whatsapp_number: o.string("WHATSAPP_NUMBER")?,
-        images_urls: o.strings("IMAGES_URLS")?,
-        audios_urls: o.strings("AUDIOS_URLS")?,
-        videos_urls: o.strings("VIDEOS_URLS")?,
-        files_urls: o.strings("FILES_URLS")?,
+        id: o.string_any(&[K::_id_, K::_id])?,
+        chat_platform: o.string(K::CHAT_PLATFORM_ID)?,
+        message: o.string(K::MESSAGE)?,
+        creation_time: o.time(K::CREATION_TIME)?,
+        from_name: o.string(K::FROM_NAME)?,
+        customer_id: o.string(K::CUSTOMER_ID)?,
+        from: o.string(K::FROM)?,
+        session_creation_time: o.time(K::SESSION_CREATION_TIME)?,
+        whatsapp_number: o.string(K::WHATSAPP_NUMBER)?,
+        images_urls: o.strings(K::IMAGES_URLS)?,
+        audios_urls: o.strings(K::AUDIOS_URLS)?,
+        videos_urls: o.strings(K::VIDEOS_URLS)?,
+        files_urls: o.strings(K::FILES_URLS)?,
         extra: o.rest(),
     })
 }
 
-fn read_snapshot(mut o: Obj) -> Result<StatusSnapshot, ParseError> {
+fn read_snapshot(mut o: Obj<'_>) -> Result<StatusSnapshot, ParseError> {
     let status = o
-        .string("STATUS")?
+        .string(K::STATUS)?
         .ok_or_else(|| ParseError::invalid("STATUS", "empty"))?;
-    let last_message = match o.object("LAST_MESSAGE")? {
+    let last_message = match o.object(K::LAST_MESSAGE)? {
         None => None,
-        Some(m) => Some(read_flat(m)?),
+        // A status event reads only the last message's ids.
+        Some(m) => Some(read_flat(m, false)?),
     };
     Ok(StatusSnapshot {
-        id: o.string_any(&["_id_", "_id"])?,
+        id: o.string_any(&[K::_id_, K::_id])?,
         status,
-        status_change_time: o.time("STATUS_CHANGE_TIME")?,
-        user_last_msg_received: o.time("USER_LAST_MSG_RECEIVED")?,
-        user_last_msg_read: o.time("USER_LAST_MSG_READ")?,
-        chat_platform: o.string("CHAT_PLATFORM_ID")?,
-        chat_channel_id: o.string("chatChannelId")?,
-        whatsapp_number: o.string("WHATSAPP_NUMBER")?,
-        platform_contact_id: o.string("PLATFORM_CONTACT_ID")?,
-        customer_id: o.string("CUSTOMER_ID")?,
-        from: o.string("FROM")?,
-        business_id: o.string("BUSINESS_ID")?,
-        first_name: o.string("FIRST_NAME")?,
-        last_name: o.string("LAST_NAME")?,
-        creation_time: o.time("CREATION_TIME")?,
-        last_message_creation_time: o.time("LAST_MESSAGE_CREATION_TIME")?,
+        status_change_time: o.time(K::STATUS_CHANGE_TIME)?,
+        user_last_msg_received: o.time(K::USER_LAST_MSG_RECEIVED)?,
+        user_last_msg_read: o.time(K::USER_LAST_MSG_READ)?,
+        chat_platform: o.string(K::CHAT_PLATFORM_ID)?,
+        chat_channel_id: o.unused_string(K::chatChannelId)?,
+        whatsapp_number: o.unused_string(K::WHATSAPP_NUMBER)?,
+        platform_contact_id: o.string(K::PLATFORM_CONTACT_ID)?,
+        customer_id: o.string(K::CUSTOMER_ID)?,
+        from: o.string(K::FROM)?,
+        business_id: o.unused_string(K::BUSINESS_ID)?,
+        first_name: o.unused_string(K::FIRST_NAME)?,
+        last_name: o.unused_string(K::LAST_NAME)?,
+        creation_time: o.time(K::CREATION_TIME)?,
+        last_message_creation_time: o.time(K::LAST_MESSAGE_CREATION_TIME)?,
         last_message,
         extra: o.rest(),
     })

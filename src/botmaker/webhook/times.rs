@@ -2,7 +2,7 @@
 //! writable as RFC 3339.
 
 use time::format_description::well_known::Iso8601;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::event::Timestamp;
 
@@ -13,7 +13,37 @@ use crate::event::Timestamp;
 /// 3339 cannot write (24 hours or more, or with seconds) is turned into UTC, and a time
 /// whose year is not between 0 and 9999 is refused.
 pub(crate) fn parse_time(s: &str) -> Option<Timestamp> {
+    if let Some(t) = utc_millis_form(s.as_bytes()) {
+        return Some(t);
+    }
     rfc3339_writable(parse_any_time(s)?.as_offset_date_time())
+}
+
+/// The form Botmaker writes, `2026-03-02T14:05:09.118Z` (one to nine digits of fraction, or
+/// none), read directly; `None` for any other form, or a date or time out of range, which
+/// the general parser then reads (or refuses) as before.
+fn utc_millis_form(b: &[u8]) -> Option<Timestamp> {
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let punct = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if b.len() < 20 || b.last() != Some(&b'Z') || punct.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let nanos = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            num(20..b.len() - 1)? * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let month = Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+    let date = Date::from_calendar_date(num(0..4)? as i32, month, num(8..10)? as u8).ok()?;
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let time = Time::from_hms_nano(h as u8, m as u8, sec as u8, nanos).ok()?;
+    Some(date.with_time(time).assume_utc().into())
 }
 
 /// `t` as a time RFC 3339 can write: in UTC when its offset is 24 hours or more or has
@@ -88,6 +118,43 @@ mod tests {
         // A year RFC 3339 cannot write, in the given offset or once in UTC.
         assert_eq!(rfc3339_writable(at(-1, UtcOffset::UTC)), None);
         assert!(rfc3339_writable(at(0, UtcOffset::UTC)).is_some());
+    }
+
+    #[test]
+    fn the_usual_form_reads_as_the_general_parser_reads_it() {
+        for s in [
+            "2026-03-02T14:05:09.118Z",
+            "2026-03-02T14:05:09Z",
+            "2026-03-02T14:05:09.1Z",
+            "2026-03-02T14:05:09.123456789Z",
+            "0000-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+            "2024-02-29T12:00:00.5Z",
+        ] {
+            let fast = utc_millis_form(s.as_bytes());
+            assert!(fast.is_some(), "{s}");
+            assert_eq!(
+                fast,
+                rfc3339_writable(parse_any_time(s).unwrap().as_offset_date_time()),
+                "{s}"
+            );
+        }
+        // Not this form, or out of range: left to the general parser.
+        for s in [
+            "2026-03-02T14:05:09.118+00:00",
+            "2026-03-02t14:05:09Z",
+            "2026-03-02T14:05:60Z",
+            "2026-02-30T14:05:09Z",
+            "2026-13-02T14:05:09Z",
+            "2026-03-02T24:00:00Z",
+            "2026-03-02T14:05:09.Z",
+            "2026-03-02T14:05:09.1234567890Z",
+            "2026-03-02 14:05:09Z",
+            " 2026-03-02T14:05:09Z",
+            "+026-03-02T14:05:09Z",
+        ] {
+            assert_eq!(utc_millis_form(s.as_bytes()), None, "{s}");
+        }
     }
 
     #[test]
