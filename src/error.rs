@@ -643,7 +643,7 @@ pub enum ValidationError {
 }
 
 /// What kind of JSON value `v` is, for error messages ("a string", "an array", …).
-#[cfg(any(feature = "botmaker", feature = "mammut", feature = "meta"))]
+#[cfg(any(feature = "mammut", feature = "meta"))]
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     use serde_json::Value;
     match v {
