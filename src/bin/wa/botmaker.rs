@@ -8,7 +8,7 @@ use whatsapp_connector::{
 
 use super::common::{
     BotmakerAuth, ContentArgs, Failure, botmaker_channel, error_chain, header_value, http_url,
-    invalid, non_empty, print_json, print_line, read_stdin, usage,
+    invalid, non_empty, parse_json_webhook, print_json, print_line, usage,
 };
 
 /// The URL the webhook is taken to have arrived at: Botmaker's token does not cover it.
@@ -69,16 +69,10 @@ pub struct ParseArgs {
 
 /// `wa parse botmaker`: prints the events as a JSON array.
 pub fn parse(args: ParseArgs) -> Result<(), Failure> {
-    let body = read_stdin("the webhook body")?;
-    let request =
-        WebhookRequest::new(WEBHOOK_URL, body).with_header("content-type", &args.content_type);
     let provider = BotmakerProvider::builder()
         .build()
         .map_err(|e| usage("invalid configuration", e))?;
-    let events = provider
-        .parse(&request)
-        .map_err(|e| usage("invalid webhook", e))?;
-    print_json("the events", &events)
+    parse_json_webhook(&provider, WEBHOOK_URL, &args.content_type)
 }
 
 /// Botmaker's API version.

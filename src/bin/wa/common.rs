@@ -306,6 +306,22 @@ pub fn print_json(what: &str, value: &impl serde::Serialize) -> Result<(), Failu
 
 /// Prints one line on standard output. A closed output (`wa … | head -0`) is an error to
 /// report, not a reason to panic.
+/// `wa parse …` for a provider that reads JSON bodies: reads the body from standard input,
+/// parses it at `url` with `content_type`, prints the events as a JSON array.
+pub fn parse_json_webhook(
+    provider: &dyn whatsapp_connector::WhatsAppProvider,
+    url: &str,
+    content_type: &str,
+) -> Result<(), Failure> {
+    let body = read_stdin("the webhook body")?;
+    let request = whatsapp_connector::WebhookRequest::new(url, body)
+        .with_header("content-type", content_type);
+    let events = provider
+        .parse(&request)
+        .map_err(|e| usage("invalid webhook", e))?;
+    print_json("the events", &events)
+}
+
 pub fn print_line(line: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")

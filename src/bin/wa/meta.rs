@@ -6,7 +6,7 @@ use whatsapp_connector::meta::signature::{SIGNATURE_HEADER, sign};
 use whatsapp_connector::{WebhookRequest, WhatsAppProvider};
 
 use super::common::{
-    Failure, header_value, invalid, non_empty, print_json, print_line, read_stdin, usage,
+    Failure, header_value, invalid, non_empty, parse_json_webhook, print_line, read_stdin, usage,
 };
 
 /// The URL the webhook is taken to have arrived at: Meta's signature does not cover it.
@@ -81,14 +81,8 @@ pub struct ParseArgs {
 
 /// `wa parse meta`: prints the events as a JSON array.
 pub fn parse(args: ParseArgs) -> Result<(), Failure> {
-    let body = read_stdin("the webhook body")?;
-    let request =
-        WebhookRequest::new(WEBHOOK_URL, body).with_header("content-type", &args.content_type);
     let provider = MetaProvider::builder()
         .build()
         .map_err(|e| usage("invalid configuration", e))?;
-    let events = provider
-        .parse(&request)
-        .map_err(|e| usage("invalid webhook", e))?;
-    print_json("the events", &events)
+    parse_json_webhook(&provider, WEBHOOK_URL, &args.content_type)
 }
