@@ -21,12 +21,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/benches/compare"
-cache="$root/.cache/compare"
 seconds=${SECONDS_PER_CASE:-2}
 count=${COUNT:-20000}
 concurrency=${CONCURRENCY:-64}
-twilio_python=${TWILIO_PYTHON_VERSION:-9.13.0}
-twilio_node=${TWILIO_NODE_VERSION:-6.2.0}
 
 fixtures="$root/tests/fixtures"
 twilio_body="$fixtures/twilio/inbound_image.form"
@@ -35,21 +32,10 @@ bm_status="$fixtures/botmaker/status_delivered.json"
 meta_text="$fixtures/meta/text.json"
 
 need() { command -v "$1" >/dev/null || { echo "error: $1 is required" >&2; exit 1; }; }
-need cargo; need python3; need node; need npm; need curl
+need cargo; need curl
 
-mkdir -p "$cache"
-# --- the SDKs -----------------------------------------------------------------------------
-if ! "$cache/venv/bin/python" -c "import twilio, sys; sys.exit(twilio.__version__ != '$twilio_python')" 2>/dev/null; then
-    echo "installing twilio==$twilio_python (Python) into $cache/venv" >&2
-    python3 -m venv "$cache/venv"
-    "$cache/venv/bin/pip" install --quiet --disable-pip-version-check "twilio==$twilio_python"
-fi
-if [ "$(node -p "try{require('$cache/node/node_modules/twilio/package.json').version}catch(e){''}")" != "$twilio_node" ]; then
-    echo "installing twilio@$twilio_node (Node) into $cache/node" >&2
-    mkdir -p "$cache/node"
-    npm install --silent --no-audit --no-fund --prefix "$cache/node" "twilio@$twilio_node" >/dev/null
-fi
-modules="$cache/node/node_modules"
+# --- the SDKs (sdks.sh sets cache, python, modules and the versions) ----------------------
+source "$here/sdks.sh"
 
 # --- the Rust program (bench profile: optimized) -----------------------------------------
 echo "building the Rust side (cargo bench --bench compare --no-run)" >&2
@@ -67,7 +53,7 @@ run() { "$@" | tee -a "$results" >&2; }
 
 echo "timing verify+parse (${seconds}s per case)" >&2
 run "$bin" webhooks --seconds "$seconds"
-run "$cache/venv/bin/python" "$here/compare.py" "$twilio_body" "$bm_message" "$bm_status" "$meta_text" "$seconds"
+run "$python" "$here/compare.py" "$twilio_body" "$bm_message" "$bm_status" "$meta_text" "$seconds"
 run node "$here/compare.js" "$modules" "$twilio_body" "$seconds"
 
 # --- the send path ------------------------------------------------------------------------
