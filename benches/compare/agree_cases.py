@@ -348,7 +348,7 @@ def build(g, index, kind, make):
     url = join(scheme, host, port, path, query)
     sign_url, sign_token, sign_params = url, token, params
     name, must_fail = scenario(g)
-    detail, split, signature = "", None, None
+    detail, split, signature = "signed at the URL as received", None, None
 
     if name == "port-variant":
         if port == "":
