@@ -88,8 +88,7 @@ impl<'a> Case<'a> {
 }
 
 fn str_of(v: &Value) -> &str {
-    v.as_str()
-        .unwrap_or_else(|| panic!("{v} is not a string"))
+    v.as_str().unwrap_or_else(|| panic!("{v} is not a string"))
 }
 
 /// What the crate says beside both SDKs, for one question.
@@ -102,6 +101,8 @@ struct Tally {
     split_node: usize,
     /// Splits no case names (printed).
     unexplained: Vec<String>,
+    /// Named splits by kind: how many, and the side the crate took on each.
+    by_kind: std::collections::BTreeMap<String, (usize, std::collections::BTreeSet<&'static str>)>,
 }
 
 impl Tally {
@@ -126,10 +127,18 @@ impl Tally {
                 ))
             };
         }
-        if mine == python {
+        let took = if mine == python {
             self.split_python += 1;
+            "twilio-python"
         } else {
             self.split_node += 1;
+            "twilio-node"
+        };
+        if case.split_side().is_some() {
+            let kind = self.by_kind.entry(format!("{what}, {}", case.s("detail")));
+            let (count, sides) = kind.or_default();
+            *count += 1;
+            sides.insert(took);
         }
         let side = match case.split_side() {
             Some(side) => side,
@@ -226,6 +235,13 @@ fn the_crate_agrees_with_twilio_python_and_twilio_node() {
         "  events: {} accepted webhooks give the event their parameters describe",
         report.events_checked
     );
+    for (kind, (count, sides)) in verdicts.by_kind.iter().chain(&signatures.by_kind) {
+        let sides: Vec<&str> = sides.iter().copied().collect();
+        println!(
+            "  the SDKs split on the {kind} ({count}): the crate sides with {}",
+            sides.join(" and ")
+        );
+    }
     for s in verdicts.unexplained.iter().chain(&signatures.unexplained) {
         println!("  the SDKs split, no case says why: {s}");
     }
@@ -255,7 +271,10 @@ fn check(case: &Case, client: &reqwest::Client, report: &mut Report) -> Result<(
     if matches!(combined, Err(Error::Verify(_))) == verified {
         problems.push(format!(
             "verify says {verified}, verify_and_parse {:?}",
-            combined.as_ref().map(|_| "verified").map_err(|e| e.to_string())
+            combined
+                .as_ref()
+                .map(|_| "verified")
+                .map_err(|e| e.to_string())
         ));
     }
     if let Err(e) = report.verdicts.add(
