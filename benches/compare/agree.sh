@@ -23,7 +23,7 @@ here="$root/benches/compare"
 count=${COUNT:-600}
 seed=${SEED:-20260417}
 command -v cargo >/dev/null || { echo "error: cargo is required" >&2; exit 1; }
-start=$(date +%s.%N)
+start=$(date +%s%N)
 
 # --- the SDKs (sdks.sh sets cache, python, modules and the versions) ----------------------
 source "$here/sdks.sh"
@@ -36,5 +36,5 @@ node "$here/agree.js" "$modules" "$cases"
 # --- the crate ----------------------------------------------------------------------------
 cd "$root"
 SDK_CASES="$cases" cargo test --quiet --test sdk_agreement -- --ignored --nocapture
-python3 -c "import sys; print(f'agree.sh: done in {float(sys.argv[2]) - float(sys.argv[1]):.1f} s', file=sys.stderr)" \
-    "$start" "$(date +%s.%N)"
+ms=$((($(date +%s%N) - start) / 1000000))
+printf 'agree.sh: done in %d.%03d s\n' $((ms / 1000)) $((ms % 1000)) >&2

@@ -304,7 +304,8 @@ QUERIES = ["", "", "", "?tenant=acme", "?bot=42&lang=es", "?next=%2Fhome%3Fa%3D1
 
 def url_parts(g):
     scheme = "https" if g.r.random() < 0.8 else "http"
-    port = g.r.choice(["", "", "", ":8443", ":3000", ":8080", ":443" if scheme == "https" else ":80"])
+    default = ":443" if scheme == "https" else ":80"
+    port = g.r.choice(["", "", "", ":8443", ":3000", ":8080", default])
     return scheme, g.r.choice(HOSTS), port, g.r.choice(PATHS), g.r.choice(QUERIES)
 
 
@@ -339,7 +340,8 @@ def bad_base64(g, sig):
         return kind, ""
     if kind == "lowercased" and sig.lower() != sig:
         return kind, sig.lower()
-    return "garbage", g.r.choice(["not base64!", "%%%%", "====", "abc", "L/OH5YylLD5NRKLltdqwSvS0BnU"])
+    junk = ["not base64!", "%%%%", "====", "abc", "L/OH5YylLD5NRKLltdqwSvS0BnU"]
+    return "garbage", g.r.choice(junk)
 
 
 def tamper(g, params):
@@ -454,18 +456,22 @@ def build(g, index, kind, make):
         sign_token = g.token()
         detail = "signed with another auth token"
     elif name == "other-url":
+        other_scheme = "http" if scheme == "https" else "https"
+        slash = path + ("/" if path not in ("", "/") else "/x")
         choices = [
             ("another path", join(scheme, host, port, path.rstrip("/") + "/other", query)),
             ("another host", join(scheme, "evil.example.net", port, path, query)),
-            ("the other scheme", join("http" if scheme == "https" else "https", host, port, path, query)),
-            ("another query", join(scheme, host, port, path, (query + "&" if query else "?") + "extra=1")),
+            ("the other scheme", join(other_scheme, host, port, path, query)),
+            ("another query", join(scheme, host, port, path, (query or "?x") + "&extra=1")),
             ("without the query", join(scheme, host, port, path, "")),
             ("another port", join(scheme, host, ":9999", path, query)),
             ("the other scheme's default port",
-             join(scheme, host, ":80" if scheme == "https" else ":443", path, query)),
-            ("a trailing slash", join(scheme, host, port, path + ("/" if path not in ("", "/") else "/x"), query)),
+             join(scheme, host, default_port(other_scheme), path, query)),
+            ("a trailing slash", join(scheme, host, port, slash, query)),
         ]
-        detail, sign_url = g.r.choice([c for c in choices if c[1] != url and c[1] != join(scheme, host, "", path, query)] or choices)
+        # Not the URL itself, nor the URL without its port (both verify).
+        same = (url, join(scheme, host, "", path, query))
+        detail, sign_url = g.r.choice([c for c in choices if c[1] not in same])
         detail = "signed over " + detail
     elif name == "param-added":
         sign_params = params + [("ExtraParam", "1")]
