@@ -96,7 +96,10 @@ fn split_authority(url: &str) -> Option<Authority<'_>> {
 }
 
 /// The URL with `'` in its query spelled `%27`, or (when it has no `'`) with `%27` spelled
-/// `'`; `None` when the query holds neither.
+/// `'`; `None` when the query holds neither. A URL without a path gets `/` as its path in
+/// the variant, as a URL parser writes it (`https://h.test?q=it's` becomes
+/// `https://h.test/?q=it%27s`): the other spelling comes from a parsed and rewritten URL,
+/// and twilio-node, which tries it, never tries it without the `/`.
 fn apostrophe_variant(url: &str) -> Option<String> {
     let q = url.find('?')?;
     let end = url[q..].find('#').map_or(url.len(), |i| q + i);
@@ -108,7 +111,12 @@ fn apostrophe_variant(url: &str) -> Option<String> {
     } else {
         return None;
     };
-    Some(format!("{}{}{}", &url[..q], alt, &url[end..]))
+    let before = &url[..q];
+    let no_path = before
+        .find("://")
+        .is_some_and(|i| !before[i + 3..].contains('/'));
+    let slash = if no_path { "/" } else { "" };
+    Some(format!("{before}{slash}{alt}{}", &url[end..]))
 }
 
 /// The URL with the password of any `user:password@` replaced by `***`, for error messages.
@@ -156,8 +164,17 @@ mod tests {
             [
                 "https://h.test?q=it's",
                 "https://h.test:443?q=it's",
-                "https://h.test?q=it%27s",
-                "https://h.test:443?q=it%27s"
+                "https://h.test/?q=it%27s",
+                "https://h.test:443/?q=it%27s"
+            ]
+        );
+        assert_eq!(
+            url_candidates("https://h.test/p?q=it%27s#f"),
+            [
+                "https://h.test/p?q=it%27s#f",
+                "https://h.test:443/p?q=it%27s#f",
+                "https://h.test/p?q=it's#f",
+                "https://h.test:443/p?q=it's#f"
             ]
         );
     }
