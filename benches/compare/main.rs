@@ -4,8 +4,11 @@
 //! compare webhooks [--seconds S] [--only NAME] [--calls N]
 //!                                      time verify+parse of the spec's webhooks
 //! compare fake                         a minimal fake of Twilio's Messages API
-//! compare send --base-url URL [--count N] [--concurrency C]
-//!                                      N sends through TwilioProvider, C at a time
+//! compare send --base-url URL [--count N] [--concurrency C] [--runtime multi|current]
+//!              [--client crate|reqwest] [--label NAME]
+//!                                      N sends through TwilioProvider (or the same request
+//!                                      through a bare reqwest client), C at a time, on a
+//!                                      multi-thread or current-thread tokio runtime
 //! compare dedup [--keys N]             RSS of the default in-memory dedup store, full
 //! ```
 //!
@@ -334,7 +337,16 @@ fn send(args: &[String]) -> Result<(), String> {
     let count: usize = flag(args, "--count").unwrap_or(20_000);
     let concurrency: usize = flag(args, "--concurrency").unwrap_or(64);
     let stats_url: Option<String> = flag(args, "--stats-url");
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = match flag::<String>(args, "--runtime").as_deref() {
+        None | Some("multi") => tokio::runtime::Runtime::new(),
+        Some("current") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Some(other) => return Err(format!("--runtime {other:?}: multi or current")),
+    }
+    .map_err(|e| e.to_string())?;
+    let base_url_copy = base_url.clone();
+    let label: String = flag(args, "--label").unwrap_or_else(|| "rust_send".into());
     runtime.block_on(async move {
         let provider = TwilioProvider::builder(ACCOUNT_SID)
             .auth_token("0123456789abcdef0123456789abcdef")
@@ -345,6 +357,14 @@ fn send(args: &[String]) -> Result<(), String> {
         let provider = Arc::new(provider);
         let to = WhatsAppAddress::parse("whatsapp:+14155550100").map_err(|e| e.to_string())?;
         let message = Arc::new(OutboundMessage::text(to, "Your table for 2 is booked."));
+        // `--client reqwest`: the same request (URL, headers, form body) through a bare
+        // reqwest client that reads the answer's bytes and nothing else: the HTTP stack's
+        // own cost, for comparison with the crate's.
+        let bare = match flag::<String>(args, "--client").as_deref() {
+            None | Some("crate") => None,
+            Some("reqwest") => Some(Arc::new(BareSender::new(&base_url_copy))),
+            Some(other) => return Err(format!("--client {other:?}: crate or reqwest")),
+        };
 
         // Warm-up: one round at full concurrency opens the connections.
         let run = |n: usize| {
@@ -354,9 +374,18 @@ fn send(args: &[String]) -> Result<(), String> {
                 .map(|_| {
                     let (provider, message) = (provider.clone(), message.clone());
                     let (next, failed) = (next.clone(), failed.clone());
+                    let bare = bare.clone();
                     tokio::spawn(async move {
                         while next.fetch_add(1, Ordering::Relaxed) < n {
-                            if let Err(e) = provider.send(&message).await {
+                            let sent = match &bare {
+                                None => provider
+                                    .send(&message)
+                                    .await
+                                    .map(drop)
+                                    .map_err(|e| e.to_string()),
+                                Some(b) => b.send().await,
+                            };
+                            if let Err(e) = sent {
                                 if failed.fetch_add(1, Ordering::Relaxed) == 0 {
                                     eprintln!("compare send: {e}");
                                 }
@@ -380,14 +409,59 @@ fn send(args: &[String]) -> Result<(), String> {
         let wall = t0.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu0;
         if let (Some(a), Some(b)) = (connections0, fake_connections(stats_url.as_deref()).await) {
-            report("rust_send_new_connections", (b - a) as f64);
+            report(&format!("{label}_new_connections"), (b - a) as f64);
         }
-        report("rust_send_count", count as f64);
-        report("rust_send_errors", (failed + warm_failed) as f64);
-        report("rust_send_per_s", count as f64 / wall);
-        report("rust_send_cpu_us", cpu * 1e6 / count as f64);
+        report(&format!("{label}_count"), count as f64);
+        report(&format!("{label}_errors"), (failed + warm_failed) as f64);
+        report(&format!("{label}_per_s"), count as f64 / wall);
+        report(&format!("{label}_cpu_us"), cpu * 1e6 / count as f64);
         Ok::<(), String>(())
     })
+}
+
+/// The crate's send request, made by hand with a bare reqwest client.
+struct BareSender {
+    client: reqwest::Client,
+    url: String,
+    authorization: reqwest::header::HeaderValue,
+    body: Bytes,
+}
+
+impl BareSender {
+    fn new(base_url: &str) -> Self {
+        use base64::Engine as _;
+        let credentials = base64::engine::general_purpose::STANDARD
+            .encode(format!("{ACCOUNT_SID}:0123456789abcdef0123456789abcdef"));
+        BareSender {
+            client: reqwest::Client::new(),
+            url: format!("{base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"),
+            authorization: reqwest::header::HeaderValue::from_str(&format!("Basic {credentials}"))
+                .expect("base64 is a valid header value"),
+            body: Bytes::from_static(
+                b"To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155238886&Body=Your+table+for+2+is+booked.",
+            ),
+        }
+    }
+
+    async fn send(&self) -> Result<(), String> {
+        let answer = self
+            .client
+            .post(&self.url)
+            .header(header::AUTHORIZATION, self.authorization.clone())
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(self.body.clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = answer.status();
+        let bytes = answer.bytes().await.map_err(|e| e.to_string())?;
+        if status.is_success() && !bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {status}"))
+        }
+    }
 }
 
 /// How many connections the fake has accepted so far, read from its stats port.
