@@ -5,9 +5,10 @@
 //!                                      time verify+parse of the spec's webhooks
 //! compare fake                         a minimal fake of Twilio's Messages API
 //! compare send --base-url URL [--count N] [--concurrency C] [--runtime multi|current]
-//!              [--client crate|reqwest] [--label NAME]
+//!              [--client crate|reqwest|hyper] [--label NAME]
 //!                                      N sends through TwilioProvider (or the same request
-//!                                      through a bare reqwest client), C at a time, on a
+//!                                      through a bare reqwest client, or hyper's own pooled
+//!                                      client), C at a time, on a
 //!                                      multi-thread or current-thread tokio runtime
 //! compare dedup [--keys N]             RSS of the default in-memory dedup store, full
 //! ```
@@ -373,8 +374,9 @@ fn send(args: &[String]) -> Result<(), String> {
         // own cost, for comparison with the crate's.
         let bare = match flag::<String>(args, "--client").as_deref() {
             None | Some("crate") => None,
-            Some("reqwest") => Some(Arc::new(BareSender::new(&base_url_copy))),
-            Some(other) => return Err(format!("--client {other:?}: crate or reqwest")),
+            Some("reqwest") => Some(Arc::new(BareSender::new(&base_url_copy, false))),
+            Some("hyper") => Some(Arc::new(BareSender::new(&base_url_copy, true))),
+            Some(other) => return Err(format!("--client {other:?}: crate, reqwest or hyper")),
         };
 
         // Warm-up: one round at full concurrency opens the connections.
@@ -430,21 +432,41 @@ fn send(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// The crate's send request, made by hand with a bare reqwest client.
+/// The crate's send request, made by hand with a bare reqwest client (with the crate's
+/// client settings: no redirects, the same timeouts and `User-Agent`), or with hyper's own
+/// pooled client (what reqwest is built on, without a timeout).
 struct BareSender {
-    client: reqwest::Client,
+    reqwest: reqwest::Client,
+    hyper: Option<HyperClient>,
     url: String,
     authorization: reqwest::header::HeaderValue,
     body: Bytes,
 }
 
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<Bytes>,
+>;
+
 impl BareSender {
-    fn new(base_url: &str) -> Self {
+    fn new(base_url: &str, hyper: bool) -> Self {
         use base64::Engine as _;
         let credentials = base64::engine::general_purpose::STANDARD
             .encode(format!("{ACCOUNT_SID}:0123456789abcdef0123456789abcdef"));
+        let hyper = hyper.then(|| {
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http()
+        });
         BareSender {
-            client: reqwest::Client::new(),
+            // Set up as the crate sets up its own client.
+            reqwest: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(whatsapp_connector::twilio::DEFAULT_TIMEOUT)
+                .user_agent(concat!("whatsapp-connector/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("a client with these settings builds"),
+            hyper,
             url: format!("{base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"),
             authorization: reqwest::header::HeaderValue::from_str(&format!("Basic {credentials}"))
                 .expect("base64 is a valid header value"),
@@ -455,18 +477,39 @@ impl BareSender {
     }
 
     async fn send(&self) -> Result<(), String> {
-        let answer = self
-            .client
-            .post(&self.url)
-            .header(header::AUTHORIZATION, self.authorization.clone())
-            .header(header::ACCEPT, "application/json")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(self.body.clone())
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = answer.status();
-        let bytes = answer.bytes().await.map_err(|e| e.to_string())?;
+        let (status, bytes) = match &self.hyper {
+            Some(client) => {
+                use http_body_util::BodyExt as _;
+                let request = axum::http::Request::post(self.url.as_str())
+                    .header(header::AUTHORIZATION, self.authorization.clone())
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(http_body_util::Full::new(self.body.clone()))
+                    .map_err(|e| e.to_string())?;
+                let answer = client.request(request).await.map_err(|e| e.to_string())?;
+                let status = answer.status();
+                let body = answer
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                (status, body.to_bytes())
+            }
+            None => {
+                let answer = self
+                    .reqwest
+                    .post(&self.url)
+                    .header(header::AUTHORIZATION, self.authorization.clone())
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(self.body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = answer.status();
+                (status, answer.bytes().await.map_err(|e| e.to_string())?)
+            }
+        };
         if status.is_success() && !bytes.is_empty() {
             Ok(())
         } else {
