@@ -4,8 +4,12 @@
 //! compare webhooks [--seconds S] [--only NAME] [--calls N]
 //!                                      time verify+parse of the spec's webhooks
 //! compare fake                         a minimal fake of Twilio's Messages API
-//! compare send --base-url URL [--count N] [--concurrency C]
-//!                                      N sends through TwilioProvider, C at a time
+//! compare send --base-url URL [--count N] [--concurrency C] [--runtime multi|current]
+//!              [--client crate|reqwest|hyper] [--label NAME]
+//!                                      N sends through TwilioProvider (or the same request
+//!                                      through a bare reqwest client, or hyper's own pooled
+//!                                      client), C at a time, on a
+//!                                      multi-thread or current-thread tokio runtime
 //! compare dedup [--keys N]             RSS of the default in-memory dedup store, full
 //! ```
 //!
@@ -34,6 +38,7 @@ use whatsapp_connector::meta::MetaProvider;
 use whatsapp_connector::meta::signature as meta_signature;
 use whatsapp_connector::twilio::TwilioProvider;
 use whatsapp_connector::twilio::signature::signing_string;
+use whatsapp_connector::twilio::webhook::{InboundParams, Params};
 use whatsapp_connector::{OutboundMessage, WebhookRequest, WhatsAppAddress, WhatsAppProvider};
 
 /// The inbound image webhook of the Twilio spec (§2.8), byte for byte.
@@ -239,6 +244,16 @@ fn webhooks(run: &Run) {
         black_box(mac.finalize().into_bytes());
     });
 
+    // What the event alone costs: the typed view over parameters already decoded, and the
+    // owned `InboundMessage` made from it (no decoding, no MAC). With the keyed MAC above,
+    // this is what any verify + parse returning the crate's event types must spend.
+    let decoded = Params::from_form(TWILIO_BODY).expect("the fixture is a form");
+    case("rust_twilio_event_only_ns", run, || {
+        let params = black_box(&decoded);
+        let typed = InboundParams::from_params(params).expect("an inbound message");
+        black_box(typed.to_message().expect("a message"));
+    });
+
     let botmaker = BotmakerProvider::builder()
         .webhook_token("compare-webhook-token")
         .build()
@@ -334,7 +349,16 @@ fn send(args: &[String]) -> Result<(), String> {
     let count: usize = flag(args, "--count").unwrap_or(20_000);
     let concurrency: usize = flag(args, "--concurrency").unwrap_or(64);
     let stats_url: Option<String> = flag(args, "--stats-url");
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = match flag::<String>(args, "--runtime").as_deref() {
+        None | Some("multi") => tokio::runtime::Runtime::new(),
+        Some("current") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Some(other) => return Err(format!("--runtime {other:?}: multi or current")),
+    }
+    .map_err(|e| e.to_string())?;
+    let base_url_copy = base_url.clone();
+    let label: String = flag(args, "--label").unwrap_or_else(|| "rust_send".into());
     runtime.block_on(async move {
         let provider = TwilioProvider::builder(ACCOUNT_SID)
             .auth_token("0123456789abcdef0123456789abcdef")
@@ -345,6 +369,15 @@ fn send(args: &[String]) -> Result<(), String> {
         let provider = Arc::new(provider);
         let to = WhatsAppAddress::parse("whatsapp:+14155550100").map_err(|e| e.to_string())?;
         let message = Arc::new(OutboundMessage::text(to, "Your table for 2 is booked."));
+        // `--client reqwest`: the same request (URL, headers, form body) through a bare
+        // reqwest client that reads the answer's bytes and nothing else: the HTTP stack's
+        // own cost, for comparison with the crate's.
+        let bare = match flag::<String>(args, "--client").as_deref() {
+            None | Some("crate") => None,
+            Some("reqwest") => Some(Arc::new(BareSender::new(&base_url_copy, false))),
+            Some("hyper") => Some(Arc::new(BareSender::new(&base_url_copy, true))),
+            Some(other) => return Err(format!("--client {other:?}: crate, reqwest or hyper")),
+        };
 
         // Warm-up: one round at full concurrency opens the connections.
         let run = |n: usize| {
@@ -354,9 +387,18 @@ fn send(args: &[String]) -> Result<(), String> {
                 .map(|_| {
                     let (provider, message) = (provider.clone(), message.clone());
                     let (next, failed) = (next.clone(), failed.clone());
+                    let bare = bare.clone();
                     tokio::spawn(async move {
                         while next.fetch_add(1, Ordering::Relaxed) < n {
-                            if let Err(e) = provider.send(&message).await {
+                            let sent = match &bare {
+                                None => provider
+                                    .send(&message)
+                                    .await
+                                    .map(drop)
+                                    .map_err(|e| e.to_string()),
+                                Some(b) => b.send().await,
+                            };
+                            if let Err(e) = sent {
                                 if failed.fetch_add(1, Ordering::Relaxed) == 0 {
                                     eprintln!("compare send: {e}");
                                 }
@@ -380,14 +422,100 @@ fn send(args: &[String]) -> Result<(), String> {
         let wall = t0.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu0;
         if let (Some(a), Some(b)) = (connections0, fake_connections(stats_url.as_deref()).await) {
-            report("rust_send_new_connections", (b - a) as f64);
+            report(&format!("{label}_new_connections"), (b - a) as f64);
         }
-        report("rust_send_count", count as f64);
-        report("rust_send_errors", (failed + warm_failed) as f64);
-        report("rust_send_per_s", count as f64 / wall);
-        report("rust_send_cpu_us", cpu * 1e6 / count as f64);
+        report(&format!("{label}_count"), count as f64);
+        report(&format!("{label}_errors"), (failed + warm_failed) as f64);
+        report(&format!("{label}_per_s"), count as f64 / wall);
+        report(&format!("{label}_cpu_us"), cpu * 1e6 / count as f64);
         Ok::<(), String>(())
     })
+}
+
+/// The crate's send request, made by hand with a bare reqwest client (with the crate's
+/// client settings: no redirects, the same timeouts and `User-Agent`), or with hyper's own
+/// pooled client (what reqwest is built on, without a timeout).
+struct BareSender {
+    reqwest: reqwest::Client,
+    hyper: Option<HyperClient>,
+    url: String,
+    authorization: reqwest::header::HeaderValue,
+    body: Bytes,
+}
+
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<Bytes>,
+>;
+
+impl BareSender {
+    fn new(base_url: &str, hyper: bool) -> Self {
+        use base64::Engine as _;
+        let credentials = base64::engine::general_purpose::STANDARD
+            .encode(format!("{ACCOUNT_SID}:0123456789abcdef0123456789abcdef"));
+        let hyper = hyper.then(|| {
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http()
+        });
+        BareSender {
+            // Set up as the crate sets up its own client.
+            reqwest: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(whatsapp_connector::twilio::DEFAULT_TIMEOUT)
+                .user_agent(concat!("whatsapp-connector/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("a client with these settings builds"),
+            hyper,
+            url: format!("{base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"),
+            authorization: reqwest::header::HeaderValue::from_str(&format!("Basic {credentials}"))
+                .expect("base64 is a valid header value"),
+            body: Bytes::from_static(
+                b"To=whatsapp%3A%2B14155550100&From=whatsapp%3A%2B14155238886&Body=Your+table+for+2+is+booked.",
+            ),
+        }
+    }
+
+    async fn send(&self) -> Result<(), String> {
+        let (status, bytes) = match &self.hyper {
+            Some(client) => {
+                use http_body_util::BodyExt as _;
+                let request = axum::http::Request::post(self.url.as_str())
+                    .header(header::AUTHORIZATION, self.authorization.clone())
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(http_body_util::Full::new(self.body.clone()))
+                    .map_err(|e| e.to_string())?;
+                let answer = client.request(request).await.map_err(|e| e.to_string())?;
+                let status = answer.status();
+                let body = answer
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                (status, body.to_bytes())
+            }
+            None => {
+                let answer = self
+                    .reqwest
+                    .post(&self.url)
+                    .header(header::AUTHORIZATION, self.authorization.clone())
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(self.body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = answer.status();
+                (status, answer.bytes().await.map_err(|e| e.to_string())?)
+            }
+        };
+        if status.is_success() && !bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {status}"))
+        }
+    }
 }
 
 /// How many connections the fake has accepted so far, read from its stats port.

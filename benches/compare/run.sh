@@ -10,7 +10,10 @@
 #    Cases 1 and 2 are timed in CPU time (each program's own; see compare.py), so that other
 #    programs busy on a shared machine change them far less than the wall clock;
 # 3. the send path: COUNT sends at CONCURRENCY through TwilioProvider and through
-#    twilio-node's client, to the same local fake of the Messages API (127.0.0.1 only).
+#    twilio-node's client, to the same local fake of the Messages API (127.0.0.1 only);
+#    the crate's send on a multi-thread and a current-thread tokio runtime, beside the same
+#    request through a bare reqwest client and through hyper's own pooled client (the
+#    cost of the HTTP stack the crate sends on, layer by layer).
 #
 # It installs what it needs under .cache/compare/ (a Python virtualenv with twilio, an npm
 # folder with twilio) and prints every number itself.
@@ -79,6 +82,19 @@ send_case() { # name command...
 }
 echo "sending $count messages at concurrency $concurrency to the fake at $base" >&2
 send_case rust "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats"
+# The same on a current-thread runtime, and the same request through a bare reqwest client
+# (no crate: the HTTP stack's own cost) and through hyper's own pooled client (what reqwest
+# is built on), on both runtimes.
+send_case rustcur "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats" \
+    --runtime current --label rustcur_send
+send_case reqwest "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats" \
+    --client reqwest --label reqwest_send
+send_case reqwestcur "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats" \
+    --client reqwest --runtime current --label reqwestcur_send
+send_case hyper "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats" \
+    --client hyper --label hyper_send
+send_case hypercur "$bin" send --base-url "$base" --count "$count" --concurrency "$concurrency" --stats-url "$stats" \
+    --client hyper --runtime current --label hypercur_send
 send_case node node "$here/send.js" "$modules" "$base" "$count" "$concurrency" "$stats"
 echo "fake: $(curl -s "$stats")" >&2
 # The fake alone, under wrk (when installed): what it can answer, to compare with the rates
@@ -123,6 +139,7 @@ rows = [
     (f"twilio-python {py_version}: RequestValidator.validate + parse_qs", py),
     ("bare HMAC-SHA1 over the signed string (Rust, keyed per call): floor", floor),
     ("bare HMAC-SHA1, key schedule done once (as the crate keeps it)", r["rust_hmac_sha1_prekeyed_ns"]),
+    ("the owned event alone, from parameters already decoded (no MAC)", r["rust_twilio_event_only_ns"]),
     ("bare HMAC-SHA1 in Node (crypto.createHmac)", r["node_hmac_sha1_ns"]),
     ("bare HMAC-SHA1 in Python (hmac.new)", r["python_hmac_sha1_ns"]),
 ]
@@ -137,6 +154,9 @@ for label, mine in (("verify_and_parse", once), ("trait verify()+parse()", trait
     target(f"twilio-python / {label}", py / mine, ">=", 100)
     target(f"twilio-node / {label}", node / mine, ">=", 12)
     target(f"{label} / bare HMAC-SHA1", mine / floor, "<=", 2)
+event_floor = r["rust_hmac_sha1_prekeyed_ns"] + r["rust_twilio_event_only_ns"]
+print(f"  keyed MAC + owned event alone: {us(event_floor)} = {event_floor / floor:.1f}× the bare HMAC-SHA1,"
+      f" leaving {us(max(2 * floor - event_floor, 0))} for everything else within 2×")
 print()
 print("Botmaker, parse to normalized events, per webhook:")
 for kind, label, goal in (("message", "Format A text message", 10), ("status", "status snapshot", 5)):
@@ -150,11 +170,23 @@ print(f"  text message             whatsapp-connector {us(rust)}   Python hmac +
 print(f"  Python / whatsapp-connector: {pym / rust:.1f}×")
 print()
 print(f"Send path: {int(float(count))} text messages, {concurrency} in flight, to a local fake of the Messages API (HTTP/1.1, loopback):")
-for who, label in (("rust", "whatsapp-connector TwilioProvider::send"), ("node", f"twilio-node {node_version} messages.create")):
+for who, label in (
+    ("rust", "whatsapp-connector TwilioProvider::send"),
+    ("rustcur", "  the same, current-thread runtime"),
+    ("reqwest", "bare reqwest, same request and settings"),
+    ("reqwestcur", "  the same, current-thread runtime"),
+    ("hyper", "hyper's pooled client, same request"),
+    ("hypercur", "  the same, current-thread runtime"),
+    ("node", f"twilio-node {node_version} messages.create"),
+):
     print(f"  {label:<42} {r[f'{who}_send_per_s']:9.0f} msg/s   client CPU {r[f'{who}_send_cpu_us']:7.1f} µs/msg"
           f"   new connections during the run: {r.get(f'{who}_send_new_connections', float('nan')):.0f}"
           f"   errors: {r[f'{who}_send_errors']:.0f}   fake CPU {r[f'{who}_fake_cpu_us']:.1f} µs/msg")
 print(f"  msg/s ratio {r['rust_send_per_s'] / r['node_send_per_s']:.1f}×, CPU per message ratio {r['node_send_cpu_us'] / r['rust_send_cpu_us']:.1f}×")
+for rt, crate, bare, hyper in (("multi-thread", "rust", "reqwest", "hyper"), ("current-thread", "rustcur", "reqwestcur", "hypercur")):
+    c, b, h = (r[f"{who}_send_cpu_us"] for who in (crate, bare, hyper))
+    print(f"  {rt} runtime: the crate's send {c:.1f} µs/msg = hyper {h:.1f} + reqwest {b - h:.1f} + the crate {c - b:.1f}"
+          f" (target <= 15 µs: {'met' if c <= 15 else 'MISSED'})")
 if "fake_alone_per_s" in r:
     print(f"  the fake alone under wrk (1 thread, {concurrency} connections): {r['fake_alone_per_s']:.0f} req/s at {r['fake_alone_cpu_us']:.1f} µs CPU/req (one core)")
 EOF
