@@ -146,23 +146,21 @@ rows = [
 for name, ns in rows:
     print(f"  {name:<68} {us(ns)}")
 print()
-def target(label, value, op, goal):
-    ok = value >= goal if op == ">=" else value <= goal
-    print(f"  {label:<52} {value:7.1f}×  (target {op} {goal}×: {'met' if ok else 'MISSED'})")
+def ratio(label, value):
+    print(f"  {label:<52} {value:7.1f}×")
 print("Ratios:")
 for label, mine in (("verify_and_parse", once), ("trait verify()+parse()", trait)):
-    target(f"twilio-python / {label}", py / mine, ">=", 100)
-    target(f"twilio-node / {label}", node / mine, ">=", 12)
-    target(f"{label} / bare HMAC-SHA1", mine / floor, "<=", 2)
+    ratio(f"twilio-python / {label}", py / mine)
+    ratio(f"twilio-node / {label}", node / mine)
+    ratio(f"{label} / bare HMAC-SHA1", mine / floor)
 event_floor = r["rust_hmac_sha1_prekeyed_ns"] + r["rust_twilio_event_only_ns"]
-print(f"  keyed MAC + owned event alone: {us(event_floor)} = {event_floor / floor:.1f}× the bare HMAC-SHA1,"
-      f" leaving {us(max(2 * floor - event_floor, 0))} for everything else within 2×")
+ratio("(keyed HMAC-SHA1 + the owned event alone) / bare HMAC-SHA1", event_floor / floor)
 print()
 print("Botmaker, parse to normalized events, per webhook:")
-for kind, label, goal in (("message", "Format A text message", 10), ("status", "status snapshot", 5)):
+for kind, label in (("message", "Format A text message"), ("status", "status snapshot")):
     rust, pyb = r[f"rust_botmaker_{kind}_ns"], r[f"python_botmaker_{kind}_ns"]
     print(f"  {label:<24} whatsapp-connector {us(rust)}   Python json.loads + normalization {us(pyb)}")
-    target(f"Python / whatsapp-connector, {label}", pyb / rust, ">=", goal)
+    ratio(f"Python / whatsapp-connector, {label}", pyb / rust)
 print()
 print("Meta's Cloud API, X-Hub-Signature-256 checked and the body parsed to normalized events, per webhook:")
 rust, pym = r["rust_meta_message_ns"], r["python_meta_message_ns"]
@@ -185,8 +183,7 @@ for who, label in (
 print(f"  msg/s ratio {r['rust_send_per_s'] / r['node_send_per_s']:.1f}×, CPU per message ratio {r['node_send_cpu_us'] / r['rust_send_cpu_us']:.1f}×")
 for rt, crate, bare, hyper in (("multi-thread", "rust", "reqwest", "hyper"), ("current-thread", "rustcur", "reqwestcur", "hypercur")):
     c, b, h = (r[f"{who}_send_cpu_us"] for who in (crate, bare, hyper))
-    print(f"  {rt} runtime: the crate's send {c:.1f} µs/msg = hyper {h:.1f} + reqwest {b - h:.1f} + the crate {c - b:.1f}"
-          f" (target <= 15 µs: {'met' if c <= 15 else 'MISSED'})")
+    print(f"  {rt} runtime: the crate's send {c:.1f} µs/msg = hyper {h:.1f} + reqwest {b - h:.1f} + the crate {c - b:.1f}")
 if "fake_alone_per_s" in r:
     print(f"  the fake alone under wrk (1 thread, {concurrency} connections): {r['fake_alone_per_s']:.0f} req/s at {r['fake_alone_cpu_us']:.1f} µs CPU/req (one core)")
 EOF
