@@ -259,7 +259,7 @@ macro_rules! known_keys {
         pub(super) enum K { $($id,)* }
 
         /// Their names, in the order of [`K`].
-        const NAMES: &[&str] = &[$($name,)*];
+        pub(super) const NAMES: &[&str] = &[$($name,)*];
     };
 }
 

@@ -29,6 +29,8 @@
 // from the common bodies straight to events, which leaves any other body to the rest.
 mod events;
 mod fast;
+#[cfg(test)]
+mod fast_tests;
 mod json;
 mod read;
 mod scan;
