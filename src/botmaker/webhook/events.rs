@@ -121,6 +121,7 @@ impl FlatFields<'static> {
 }
 
 /// What a status event is made of, as [`FlatFields`] are for a message.
+#[derive(Default)]
 pub(super) struct SnapshotFields<'a> {
     pub(super) id: Option<Cow<'a, str>>,
     pub(super) status: Cow<'a, str>,

@@ -25,146 +25,157 @@ pub(super) fn events(body: &[u8]) -> Option<Vec<InboundEvent>> {
     let mut last = None;
     scan::read_body(text, &mut top, K::LAST_MESSAGE, &mut last)?;
     let has = |k| top.has(k);
-    let r = Reader { text };
+    let r = Reader { text, f: &top };
     if has(K::messages) {
         None
     } else if is_snapshot(has) {
-        let fields = r.snapshot(&top, last.as_ref())?;
+        let mut fields = SnapshotFields::default();
+        r.snapshot(last.as_ref(), &mut fields)?;
         Some(vec![InboundEvent::Status(snapshot_event(fields).ok()?)])
     } else if is_legacy(has) {
         None
     } else {
         let mut fields = FlatFields::default();
-        r.flat(&top, &mut fields)?;
+        r.flat(&mut fields)?;
         Some(vec![InboundEvent::Message(
             flat_event(&mut fields, &Context::default(), "").ok()?,
         )])
     }
 }
 
-/// Reads fields as the typed view does, giving up where it would fail.
-struct Reader<'a> {
+/// Reads the fields of one object as the typed view does, giving up where it would fail.
+/// Each value is written where it goes, which is left alone (`None`) when the field is
+/// absent; small results come back in registers.
+struct Reader<'a, 'f> {
     text: &'a str,
+    f: &'f Fields,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     /// A string; `null` and `""` are absent.
-    fn string(&self, f: &Fields, key: K) -> Option<Option<Cow<'a, str>>> {
-        let slot = f.get(key);
+    fn string(&self, key: K, out: &mut Option<Cow<'a, str>>) -> Option<()> {
+        let slot = self.f.get(key);
         match slot.kind {
-            Kind::Absent | Kind::Null => Some(None),
-            Kind::Str | Kind::Escaped => {
-                Some(scan::text(self.text, slot).filter(|s| !s.is_empty()))
-            }
-            _ => None,
+            Kind::Absent | Kind::Null => {}
+            // An escaped string is never empty, nor is its text.
+            Kind::Str | Kind::Escaped if slot.is_empty() => {}
+            Kind::Str | Kind::Escaped => *out = Some(scan::text(self.text, slot)?),
+            _ => return None,
         }
+        Some(())
     }
 
     /// A string field no event is made from: its type only.
-    fn check(&self, f: &Fields, key: K) -> Option<()> {
+    fn check(&self, key: K) -> Option<()> {
         matches!(
-            f.get(key).kind,
+            self.f.get(key).kind,
             Kind::Absent | Kind::Null | Kind::Str | Kind::Escaped
         )
         .then_some(())
     }
 
     /// The first of two keys that holds a string; both are checked.
-    fn either(&self, f: &Fields, a: K, b: K) -> Option<Option<Cow<'a, str>>> {
-        let first = self.string(f, a)?;
-        let second = self.string(f, b)?;
-        Some(first.or(second))
+    fn either(&self, a: K, b: K, out: &mut Option<Cow<'a, str>>) -> Option<()> {
+        self.string(a, out)?;
+        if out.is_some() {
+            self.check(b)
+        } else {
+            self.string(b, out)
+        }
     }
 
-    fn boolean(&self, f: &Fields, key: K) -> Option<Option<bool>> {
-        match f.get(key).kind {
-            Kind::Absent | Kind::Null => Some(None),
-            Kind::True => Some(Some(true)),
-            Kind::False => Some(Some(false)),
-            _ => None,
+    fn boolean(&self, key: K, out: &mut Option<bool>) -> Option<()> {
+        match self.f.get(key).kind {
+            Kind::Absent | Kind::Null => {}
+            Kind::True => *out = Some(true),
+            Kind::False => *out = Some(false),
+            _ => return None,
         }
+        Some(())
     }
 
     /// A time that parses; `null` and `""` are absent.
-    fn time(&self, f: &Fields, key: K) -> Option<Option<Timestamp>> {
-        match self.string(f, key)? {
-            None => Some(None),
-            Some(s) => parse_time(&s).map(Some),
+    fn time(&self, key: K, out: &mut Option<Timestamp>) -> Option<()> {
+        let mut s = None;
+        self.string(key, &mut s)?;
+        if let Some(s) = s {
+            *out = Some(parse_time(&s)?);
         }
+        Some(())
     }
 
     /// A key the typed view reads as an object or array, which this path leaves to it.
-    fn none(&self, f: &Fields, key: K) -> Option<()> {
-        matches!(f.get(key).kind, Kind::Absent | Kind::Null).then_some(())
+    fn none(&self, key: K) -> Option<()> {
+        matches!(self.f.get(key).kind, Kind::Absent | Kind::Null).then_some(())
     }
 
     /// A flat message (or a snapshot's `LAST_MESSAGE`): every field the typed view reads,
     /// checked as it checks it.
-    fn flat(&self, f: &Fields, into: &mut FlatFields<'a>) -> Option<()> {
-        self.none(f, K::location)?;
-        self.none(f, K::contacts)?;
-        self.check(f, K::sessionId)?;
-        self.time(f, K::sessionCreationTime)?;
-        self.check(f, K::chatChannelId)?;
-        self.check(f, K::queue)?;
-        self.boolean(f, K::hasAttachment)?;
-        self.either(f, K::webhookPayload, K::clientPayload)?;
-        // Field by field: the struct is large to build aside and move.
-        into.id = self.either(f, K::_id_, K::_id)?;
-        into.date = self.time(f, K::date)?;
-        into.chat_platform = self.string(f, K::chatPlatform)?;
-        into.contact_id = self.string(f, K::contactId)?;
-        into.customer_id = self.string(f, K::customerId)?;
-        into.message = self.string(f, K::message)?;
-        into.from = self.string(f, K::from)?;
-        into.from_customer = self.boolean(f, K::fromCustomer)?;
-        into.from_name = self.string(f, K::fromName)?;
-        into.whatsapp_number = self.either(f, K::WHATSAPP_NUMBER, K::whatsappNumber)?;
-        into.operator_id = self.string(f, K::operatorId)?;
-        into.operator_name = self.string(f, K::operatorName)?;
-        into.operator_email = self.string(f, K::operatorEmail)?;
-        into.is_button = self.boolean(f, K::isButton)?;
-        into.button_name = self.string(f, K::buttonName)?;
-        into.button_payload = self.string(f, K::buttonPayload)?;
-        into.response_id = self.string(f, K::responseId)?;
-        into.image = self.string(f, K::image)?;
-        into.audio = self.string(f, K::audio)?;
-        into.video = self.string(f, K::video)?;
-        into.file = self.string(f, K::file)?;
-        into.caption = self.string(f, K::caption)?;
-        into.error = self.string(f, K::error)?;
-        Some(())
+    fn flat(&self, m: &mut FlatFields<'a>) -> Option<()> {
+        self.none(K::location)?;
+        self.none(K::contacts)?;
+        self.check(K::sessionId)?;
+        self.time(K::sessionCreationTime, &mut None)?;
+        self.check(K::chatChannelId)?;
+        self.check(K::queue)?;
+        self.boolean(K::hasAttachment, &mut None)?;
+        self.either(K::webhookPayload, K::clientPayload, &mut None)?;
+        self.either(K::_id_, K::_id, &mut m.id)?;
+        self.time(K::date, &mut m.date)?;
+        self.string(K::chatPlatform, &mut m.chat_platform)?;
+        self.string(K::contactId, &mut m.contact_id)?;
+        self.string(K::customerId, &mut m.customer_id)?;
+        self.string(K::message, &mut m.message)?;
+        self.string(K::from, &mut m.from)?;
+        self.boolean(K::fromCustomer, &mut m.from_customer)?;
+        self.string(K::fromName, &mut m.from_name)?;
+        self.either(
+            K::WHATSAPP_NUMBER,
+            K::whatsappNumber,
+            &mut m.whatsapp_number,
+        )?;
+        self.string(K::operatorId, &mut m.operator_id)?;
+        self.string(K::operatorName, &mut m.operator_name)?;
+        self.string(K::operatorEmail, &mut m.operator_email)?;
+        self.boolean(K::isButton, &mut m.is_button)?;
+        self.string(K::buttonName, &mut m.button_name)?;
+        self.string(K::buttonPayload, &mut m.button_payload)?;
+        self.string(K::responseId, &mut m.response_id)?;
+        self.string(K::image, &mut m.image)?;
+        self.string(K::audio, &mut m.audio)?;
+        self.string(K::video, &mut m.video)?;
+        self.string(K::file, &mut m.file)?;
+        self.string(K::caption, &mut m.caption)?;
+        self.string(K::error, &mut m.error)
     }
 
     /// A status snapshot, its `LAST_MESSAGE` read from `last`.
-    fn snapshot(&self, f: &Fields, last: Option<&Fields>) -> Option<SnapshotFields<'a>> {
-        let last = match (f.get(K::LAST_MESSAGE).kind, last) {
-            (Kind::Absent | Kind::Null, _) => None,
-            (Kind::Obj, Some(last)) => {
-                let mut fields = FlatFields::default();
-                self.flat(last, &mut fields)?;
-                Some(fields)
+    fn snapshot(&self, last: Option<&Fields>, s: &mut SnapshotFields<'a>) -> Option<()> {
+        match (self.f.get(K::LAST_MESSAGE).kind, last) {
+            (Kind::Absent | Kind::Null, _) => {}
+            (Kind::Obj, Some(f)) => {
+                let reader = Reader { text: self.text, f };
+                reader.flat(s.last.insert(FlatFields::default()))?;
             }
             _ => return None,
-        };
-        self.check(f, K::chatChannelId)?;
-        self.check(f, K::WHATSAPP_NUMBER)?;
-        self.check(f, K::BUSINESS_ID)?;
-        self.check(f, K::FIRST_NAME)?;
-        self.check(f, K::LAST_NAME)?;
-        self.time(f, K::CREATION_TIME)?;
-        self.time(f, K::LAST_MESSAGE_CREATION_TIME)?;
-        Some(SnapshotFields {
-            id: self.either(f, K::_id_, K::_id)?,
-            status: self.string(f, K::STATUS)??,
-            status_change_time: self.time(f, K::STATUS_CHANGE_TIME)?,
-            user_last_msg_received: self.time(f, K::USER_LAST_MSG_RECEIVED)?,
-            user_last_msg_read: self.time(f, K::USER_LAST_MSG_READ)?,
-            chat_platform: self.string(f, K::CHAT_PLATFORM_ID)?,
-            platform_contact_id: self.string(f, K::PLATFORM_CONTACT_ID)?,
-            customer_id: self.string(f, K::CUSTOMER_ID)?,
-            from: self.string(f, K::FROM)?,
-            last,
-        })
+        }
+        self.check(K::chatChannelId)?;
+        self.check(K::WHATSAPP_NUMBER)?;
+        self.check(K::BUSINESS_ID)?;
+        self.check(K::FIRST_NAME)?;
+        self.check(K::LAST_NAME)?;
+        self.time(K::CREATION_TIME, &mut None)?;
+        self.time(K::LAST_MESSAGE_CREATION_TIME, &mut None)?;
+        self.either(K::_id_, K::_id, &mut s.id)?;
+        let mut status = None;
+        self.string(K::STATUS, &mut status)?;
+        s.status = status?;
+        self.time(K::STATUS_CHANGE_TIME, &mut s.status_change_time)?;
+        self.time(K::USER_LAST_MSG_RECEIVED, &mut s.user_last_msg_received)?;
+        self.time(K::USER_LAST_MSG_READ, &mut s.user_last_msg_read)?;
+        self.string(K::CHAT_PLATFORM_ID, &mut s.chat_platform)?;
+        self.string(K::PLATFORM_CONTACT_ID, &mut s.platform_contact_id)?;
+        self.string(K::CUSTOMER_ID, &mut s.customer_id)?;
+        self.string(K::FROM, &mut s.from)
     }
 }

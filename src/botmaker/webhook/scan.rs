@@ -43,6 +43,13 @@ pub(super) struct Fields {
     slots: [Slot; KNOWN],
 }
 
+impl Slot {
+    /// Whether it is a string with no text (`""`).
+    pub(super) fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
 impl Fields {
     pub(super) fn new() -> Self {
         Fields {
@@ -75,6 +82,7 @@ pub(super) fn read_body(
     let mut s = Scanner {
         b: text.as_bytes(),
         i: 0,
+        span: 0,
     };
     s.ws();
     if s.peek()? != b'{' {
@@ -87,10 +95,10 @@ pub(super) fn read_body(
 
 /// The text of a string slot, its escapes decoded; `None` for a slot that is not a string.
 pub(super) fn text<'a>(body: &'a str, slot: Slot) -> Option<Cow<'a, str>> {
-    let raw = body.get(slot.start as usize..slot.end as usize)?;
+    let raw = || body.get(slot.start as usize..slot.end as usize);
     match slot.kind {
-        Kind::Str => Some(Cow::Borrowed(raw)),
-        Kind::Escaped => unescape(raw).map(Cow::Owned),
+        Kind::Str => raw().map(Cow::Borrowed),
+        Kind::Escaped => unescape(raw()?).map(Cow::Owned),
         _ => None,
     }
 }
@@ -143,6 +151,9 @@ fn specials(x: u64) -> u64 {
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
+    /// Where the last string read lies (between its quotes): the start in the low 32 bits,
+    /// the end in the high ones, in one word so that it is stored and loaded at once.
+    span: u64,
 }
 
 impl Scanner<'_> {
@@ -175,10 +186,10 @@ impl Scanner<'_> {
             if self.peek()? != b'"' {
                 return None;
             }
-            let key = self.string()?;
-            if key.kind != Kind::Str {
+            if self.string()? != Kind::Str {
                 return None;
             }
+            let key = self.span as u32 as usize..(self.span >> 32) as usize;
             self.ws();
             if self.peek()? != b':' {
                 return None;
@@ -186,7 +197,7 @@ impl Scanner<'_> {
             self.i += 1;
             self.ws();
             let k = match fields {
-                Some(_) => known(&self.b[key.start as usize..key.end as usize]),
+                Some(_) => known(&self.b[key]),
                 None => None,
             };
             match (k, fields.as_deref_mut()) {
@@ -194,18 +205,19 @@ impl Scanner<'_> {
                     if fields.slots[k].kind != Kind::Absent {
                         return None;
                     }
-                    let slot = match nested.as_mut() {
+                    let kind = match nested.as_mut() {
                         Some((nk, inner)) if *nk as usize == k && self.peek()? == b'{' => {
                             self.object(depth + 1, Some(inner.insert(Fields::new())), None)?;
-                            Slot {
-                                kind: Kind::Obj,
-                                start: 0,
-                                end: 0,
-                            }
+                            Kind::Obj
                         }
                         _ => self.value(depth)?,
                     };
-                    fields.slots[k] = slot;
+                    // Where the value's text is, when it is a string.
+                    fields.slots[k] = Slot {
+                        kind,
+                        start: self.span as u32,
+                        end: (self.span >> 32) as u32,
+                    };
                 }
                 _ => {
                     self.value(depth)?;
@@ -246,9 +258,10 @@ impl Scanner<'_> {
         }
     }
 
-    /// One value, inside `depth` levels of nesting.
-    fn value(&mut self, depth: u32) -> Option<Slot> {
-        let kind = match self.peek()? {
+    /// One value, inside `depth` levels of nesting. (Kinds, not slots, are returned, and a
+    /// string's place is left in the scanner: a small value comes back in a register.)
+    fn value(&mut self, depth: u32) -> Option<Kind> {
+        Some(match self.peek()? {
             b'"' => return self.string(),
             b'{' | b'[' if depth >= MAX_DEPTH => return None,
             b'{' => {
@@ -264,11 +277,6 @@ impl Scanner<'_> {
             b'f' => self.literal(b"false", Kind::False)?,
             b'-' | b'0'..=b'9' => self.number()?,
             _ => return None,
-        };
-        Some(Slot {
-            kind,
-            start: 0,
-            end: 0,
         })
     }
 
@@ -313,7 +321,8 @@ impl Scanner<'_> {
 
     /// At `"`: a string, up to and past its closing quote. Escapes are checked (a `\u`
     /// escape of a surrogate gives up); a control character gives up.
-    fn string(&mut self) -> Option<Slot> {
+    /// Where its text lies is left in `span`.
+    fn string(&mut self) -> Option<Kind> {
         self.i += 1;
         let start = self.i;
         let mut kind = Kind::Str;
@@ -330,13 +339,10 @@ impl Scanner<'_> {
             }
             match self.peek()? {
                 b'"' => {
-                    let end = self.i;
+                    // The body's length fits in 32 bits (checked first).
+                    self.span = start as u64 | (self.i as u64) << 32;
                     self.i += 1;
-                    return Some(Slot {
-                        kind,
-                        start: start as u32,
-                        end: end as u32,
-                    });
+                    return Some(kind);
                 }
                 b'\\' => {
                     kind = Kind::Escaped;
