@@ -59,7 +59,11 @@ impl<'a> Reader<'a, '_> {
             Kind::Absent | Kind::Null => {}
             // An escaped string is never empty, nor is its text.
             Kind::Str | Kind::Escaped if slot.is_empty() => {}
-            Kind::Str | Kind::Escaped => *out = Some(scan::text(self.text, slot)?),
+            // Built in place: a `Cow` handed back would be stored in parts and read whole.
+            Kind::Str => *out = Some(Cow::Borrowed(scan::raw(self.text, slot)?)),
+            Kind::Escaped => {
+                *out = Some(Cow::Owned(scan::unescape(scan::raw(self.text, slot)?)?));
+            }
             _ => return None,
         }
         Some(())

@@ -7,8 +7,6 @@
 //! deeper than 100 levels, a body over 4 GiB). Whoever gets `None` reads the body with
 //! serde_json instead, which then gives the value or the error.
 
-use std::borrow::Cow;
-
 use super::json::{K, KNOWN, known};
 
 /// What a known key holds.
@@ -93,18 +91,14 @@ pub(super) fn read_body(
     (s.i == s.b.len()).then_some(())
 }
 
-/// The text of a string slot, its escapes decoded; `None` for a slot that is not a string.
-pub(super) fn text<'a>(body: &'a str, slot: Slot) -> Option<Cow<'a, str>> {
-    let raw = || body.get(slot.start as usize..slot.end as usize);
-    match slot.kind {
-        Kind::Str => raw().map(Cow::Borrowed),
-        Kind::Escaped => unescape(raw()?).map(Cow::Owned),
-        _ => None,
-    }
+/// The text of a string slot as the body has it, escapes and all.
+#[inline]
+pub(super) fn raw(body: &str, slot: Slot) -> Option<&str> {
+    body.get(slot.start as usize..slot.end as usize)
 }
 
 /// Decodes the escapes of a string the scanner accepted.
-fn unescape(raw: &str) -> Option<String> {
+pub(super) fn unescape(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(at) = rest.find('\\') {
@@ -373,7 +367,18 @@ impl Scanner<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
+
+    /// The text of a string slot, its escapes decoded.
+    fn text(body: &str, slot: Slot) -> Option<Cow<'_, str>> {
+        match slot.kind {
+            Kind::Str => raw(body, slot).map(Cow::Borrowed),
+            Kind::Escaped => unescape(raw(body, slot)?).map(Cow::Owned),
+            _ => None,
+        }
+    }
 
     fn scan(body: &str) -> Option<(Fields, Fields)> {
         let (mut top, mut nested) = (Fields::new(), None);
