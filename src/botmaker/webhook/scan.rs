@@ -11,6 +11,7 @@ use super::json::{K, KNOWN, known};
 
 /// What a known key holds.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub(super) enum Kind {
     /// The key is not there.
     #[default]
@@ -28,35 +29,48 @@ pub(super) enum Kind {
 }
 
 /// A known key's value: its kind and, for a string, where its text is in the body (between
-/// the quotes).
-#[derive(Clone, Copy, Default, Debug)]
+/// the quotes): the start in the low 32 bits of `span`, the end in the high ones.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Slot {
     pub(super) kind: Kind,
-    start: u32,
-    end: u32,
-}
-
-/// The known keys of one object, each with its value.
-pub(super) struct Fields {
-    slots: [Slot; KNOWN],
+    span: u64,
 }
 
 impl Slot {
     /// Whether it is a string with no text (`""`).
     pub(super) fn is_empty(self) -> bool {
-        self.start == self.end
+        self.start() == self.end()
     }
+
+    fn start(self) -> usize {
+        self.span as u32 as usize
+    }
+
+    fn end(self) -> usize {
+        (self.span >> 32) as usize
+    }
+}
+
+/// The known keys of one object, each with its value. (Kinds and places apart, in arrays of
+/// zeros, so that a new one is a plain fill.)
+pub(super) struct Fields {
+    kinds: [Kind; KNOWN],
+    spans: [u64; KNOWN],
 }
 
 impl Fields {
     pub(super) fn new() -> Self {
         Fields {
-            slots: [Slot::default(); KNOWN],
+            kinds: [Kind::Absent; KNOWN],
+            spans: [0; KNOWN],
         }
     }
 
     pub(super) fn get(&self, key: K) -> Slot {
-        self.slots[key as usize]
+        Slot {
+            kind: self.kinds[key as usize],
+            span: self.spans[key as usize],
+        }
     }
 
     pub(super) fn has(&self, key: K) -> bool {
@@ -94,7 +108,7 @@ pub(super) fn read_body(
 /// The text of a string slot as the body has it, escapes and all.
 #[inline]
 pub(super) fn raw(body: &str, slot: Slot) -> Option<&str> {
-    body.get(slot.start as usize..slot.end as usize)
+    body.get(slot.start()..slot.end())
 }
 
 /// Decodes the escapes of a string the scanner accepted.
@@ -183,7 +197,11 @@ impl Scanner<'_> {
             if self.string()? != Kind::Str {
                 return None;
             }
-            let key = self.span as u32 as usize..(self.span >> 32) as usize;
+            let key = Slot {
+                kind: Kind::Str,
+                span: self.span,
+            };
+            let key = key.start()..key.end();
             self.ws();
             if self.peek()? != b':' {
                 return None;
@@ -196,7 +214,7 @@ impl Scanner<'_> {
             };
             match (k, fields.as_deref_mut()) {
                 (Some(k), Some(fields)) => {
-                    if fields.slots[k].kind != Kind::Absent {
+                    if fields.kinds[k] != Kind::Absent {
                         return None;
                     }
                     let kind = match nested.as_mut() {
@@ -206,12 +224,9 @@ impl Scanner<'_> {
                         }
                         _ => self.value(depth)?,
                     };
+                    fields.kinds[k] = kind;
                     // Where the value's text is, when it is a string.
-                    fields.slots[k] = Slot {
-                        kind,
-                        start: self.span as u32,
-                        end: (self.span >> 32) as u32,
-                    };
+                    fields.spans[k] = self.span;
                 }
                 _ => {
                     self.value(depth)?;
