@@ -40,7 +40,7 @@ impl WebhookPayload {
             WebhookPayload::Envelope(e) => envelope_events(*e),
             WebhookPayload::Legacy(l) => Ok(vec![InboundEvent::Message(legacy_event(*l)?)]),
             WebhookPayload::Snapshot(mut s) => Ok(vec![InboundEvent::Status(snapshot_event(
-                SnapshotFields::take(&mut s),
+                &mut SnapshotFields::take(&mut s),
             )?)]),
         }
     }
@@ -369,7 +369,7 @@ fn legacy_event(l: LegacyMessage) -> Result<InboundMessage, ParseError> {
 }
 
 /// A status event.
-pub(super) fn snapshot_event(mut s: SnapshotFields<'_>) -> Result<StatusUpdate, ParseError> {
+pub(super) fn snapshot_event(s: &mut SnapshotFields<'_>) -> Result<StatusUpdate, ParseError> {
     let status = match s.status.trim() {
         error if error.eq_ignore_ascii_case("error") => DeliveryStatus::Failed,
         other => DeliveryStatus::parse(other),

@@ -31,7 +31,9 @@ pub(super) fn events(body: &[u8]) -> Option<Vec<InboundEvent>> {
     } else if is_snapshot(has) {
         let mut fields = SnapshotFields::default();
         r.snapshot(last.as_ref(), &mut fields)?;
-        Some(vec![InboundEvent::Status(snapshot_event(fields).ok()?)])
+        Some(vec![InboundEvent::Status(
+            snapshot_event(&mut fields).ok()?,
+        )])
     } else if is_legacy(has) {
         None
     } else {
