@@ -23,12 +23,11 @@ pub(super) fn events(body: &[u8]) -> Option<Vec<InboundEvent>> {
     let text = std::str::from_utf8(body).ok()?;
     let mut top = Fields::new();
     let mut last = None;
-    scan::read_body(text, &mut top, K::LAST_MESSAGE, &mut last)?;
+    // An envelope (`messages`) is left to the general path as soon as it shows.
+    scan::read_body(text, &mut top, (K::LAST_MESSAGE, &mut last), K::messages)?;
     let has = |k| top.has(k);
     let r = Reader { text, f: &top };
-    if has(K::messages) {
-        None
-    } else if is_snapshot(has) {
+    if is_snapshot(has) {
         let mut fields = SnapshotFields::default();
         r.snapshot(last.as_ref(), &mut fields)?;
         Some(vec![InboundEvent::Status(

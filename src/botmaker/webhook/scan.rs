@@ -4,8 +4,9 @@
 //! It accepts a subset of what serde_json accepts and gives up (`None`) on anything else:
 //! invalid JSON, but also valid JSON it does not take on (a number with an exponent or over
 //! 30 characters, a `\u` escape of a surrogate, an escaped key, a repeated known key, nesting
-//! deeper than 100 levels, a body over 4 GiB). Whoever gets `None` reads the body with
-//! serde_json instead, which then gives the value or the error.
+//! deeper than 100 levels, a body over 4 GiB, the key its caller says to stop at). Whoever
+//! gets `None` reads the body with serde_json instead, which then gives the value or the
+//! error.
 
 use super::json::{K, KNOWN, known};
 
@@ -83,18 +84,20 @@ impl Fields {
 const MAX_DEPTH: u32 = 100;
 
 /// Reads `text`, a whole body, which must be one JSON object: its known keys go to `top`,
-/// and those of the object under `nested_key`, when that is an object, to `nested`.
+/// and those of the object under `nested_key`, when that is an object, to `nested`. Gives
+/// up at once on the key `stop` (in either), which marks a body the caller leaves to others.
 pub(super) fn read_body(
     text: &str,
     top: &mut Fields,
-    nested_key: K,
-    nested: &mut Option<Fields>,
+    (nested_key, nested): (K, &mut Option<Fields>),
+    stop: K,
 ) -> Option<()> {
     u32::try_from(text.len()).ok()?;
     let mut s = Scanner {
         b: text.as_bytes(),
         i: 0,
         span: 0,
+        stop: stop as usize,
     };
     s.ws();
     if s.peek()? != b'{' {
@@ -162,6 +165,8 @@ struct Scanner<'a> {
     /// Where the last string read lies (between its quotes): the start in the low 32 bits,
     /// the end in the high ones, in one word so that it is stored and loaded at once.
     span: u64,
+    /// The known key to give up on.
+    stop: usize,
 }
 
 impl Scanner<'_> {
@@ -214,7 +219,7 @@ impl Scanner<'_> {
             };
             match (k, fields.as_deref_mut()) {
                 (Some(k), Some(fields)) => {
-                    if fields.kinds[k] != Kind::Absent {
+                    if fields.kinds[k] != Kind::Absent || k == self.stop {
                         return None;
                     }
                     let kind = match nested.as_mut() {
@@ -331,6 +336,7 @@ impl Scanner<'_> {
     /// At `"`: a string, up to and past its closing quote. Escapes are checked (a `\u`
     /// escape of a surrogate gives up); a control character gives up.
     /// Where its text lies is left in `span`.
+    #[inline(always)]
     fn string(&mut self) -> Option<Kind> {
         self.i += 1;
         let start = self.i;
@@ -397,7 +403,7 @@ mod tests {
 
     fn scan(body: &str) -> Option<(Fields, Fields)> {
         let (mut top, mut nested) = (Fields::new(), None);
-        read_body(body, &mut top, K::LAST_MESSAGE, &mut nested)?;
+        read_body(body, &mut top, (K::LAST_MESSAGE, &mut nested), K::messages)?;
         Some((top, nested.unwrap_or_else(Fields::new)))
     }
 
@@ -446,6 +452,8 @@ mod tests {
             r#"{"a": "\ud83d\ude00"}"#,
             r#"{"\u005fid_": "x"}"#,
             r#"{"_id_": "a", "_id_": "b"}"#,
+            r#"{"v": "1.1", "messages": []}"#,
+            r#"{"LAST_MESSAGE": {"messages": 1}}"#,
         ] {
             assert!(
                 serde_json::from_str::<serde_json::Value>(body).is_ok(),
