@@ -213,3 +213,17 @@ fn changed_bytes_agree() {
         }
     }
 }
+
+#[test]
+fn escaped_strings_and_unknown_values_stay_on_the_quick_path() {
+    for body in [
+        r#"{"_id_": "M\u00311", "message": "l\u00ednea 1\nl\u00ednea 2 \"ok\" \\ \/",
+            "contactId": "\u0035491155550123", "from": "user"}"#,
+        r#"{"_id_": "M1", "message": "hola", "x": {"y": [1, -2.5, true, null, "\u00e9"]},
+            "z": [[[]]], "EXECUTED_INTENTS": ["Menu"], "n": 12345678901234567890}"#,
+        r#"{"STATUS": "read", "_id_": "C1", "PLATFORM_CONTACT_ID": "5491155550123",
+            "USER_LAST_MSG_READ": "1776451052032", "LAST_MESSAGE": null}"#,
+    ] {
+        assert!(agree(body.as_bytes()), "not taken: {body}");
+    }
+}

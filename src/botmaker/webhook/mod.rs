@@ -294,6 +294,11 @@ mod tests {
         assert!(json_content_type(Some("application/json")).is_ok());
         assert!(json_content_type(Some("Application/JSON")).is_ok());
         assert!(json_content_type(Some("application/vnd.botmaker+json")).is_ok());
+        assert!(json_content_type(Some("application/ld+JSON")).is_ok());
+        assert!(json_content_type(Some(" TEXT/plain ")).is_ok());
+        assert!(json_content_type(Some("+json")).is_ok());
+        assert!(json_content_type(Some("json")).is_err());
+        assert!(json_content_type(Some("application/jsonp")).is_err());
         assert_eq!(
             json_content_type(Some("application/x-www-form-urlencoded")),
             Err(ParseError::UnsupportedContentType {
