@@ -1,13 +1,18 @@
 //! From the typed view to normalized events.
 
+use std::borrow::Cow;
+
 use crate::address::WhatsAppAddress;
 use crate::error::ParseError;
 use crate::event::{
-    Author, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent, StatusUpdate,
+    Author, Contact, DeliveryStatus, InboundEvent, InboundMessage, MediaItem, MessageContent,
+    StatusUpdate, Timestamp,
 };
 use crate::provider::ProviderKind;
 
-use super::{Envelope, FlatMessage, LegacyMessage, StatusSnapshot, WebhookPayload};
+use super::{
+    Envelope, FlatMessage, LegacyMessage, StatusSnapshot, WebhookLocation, WebhookPayload,
+};
 
 impl WebhookPayload {
     /// The events the payload reports: one per message (several for a Format B envelope),
@@ -28,22 +33,135 @@ impl WebhookPayload {
         match self {
             // The boxes are read in place: the views are large to move.
             WebhookPayload::Message(mut m) => Ok(vec![InboundEvent::Message(flat_event(
-                &mut m,
+                &mut FlatFields::take(&mut m),
                 &Context::default(),
                 "",
             )?)]),
             WebhookPayload::Envelope(e) => envelope_events(*e),
             WebhookPayload::Legacy(l) => Ok(vec![InboundEvent::Message(legacy_event(*l)?)]),
-            WebhookPayload::Snapshot(mut s) => {
-                Ok(vec![InboundEvent::Status(snapshot_event(&mut s)?)])
-            }
+            WebhookPayload::Snapshot(mut s) => Ok(vec![InboundEvent::Status(snapshot_event(
+                &mut SnapshotFields::take(&mut s),
+            )?)]),
+        }
+    }
+}
+
+/// What a message event is made of: the strings of a flat message's typed view (moved,
+/// not copied) or of the body itself (borrowed).
+#[derive(Default)]
+pub(super) struct FlatFields<'a> {
+    pub(super) id: Option<Cow<'a, str>>,
+    pub(super) date: Option<Timestamp>,
+    pub(super) chat_platform: Option<Cow<'a, str>>,
+    pub(super) contact_id: Option<Cow<'a, str>>,
+    pub(super) customer_id: Option<Cow<'a, str>>,
+    pub(super) message: Option<Cow<'a, str>>,
+    pub(super) from: Option<Cow<'a, str>>,
+    pub(super) from_customer: Option<bool>,
+    pub(super) from_name: Option<Cow<'a, str>>,
+    pub(super) whatsapp_number: Option<Cow<'a, str>>,
+    pub(super) operator_id: Option<Cow<'a, str>>,
+    pub(super) operator_name: Option<Cow<'a, str>>,
+    pub(super) operator_email: Option<Cow<'a, str>>,
+    pub(super) is_button: Option<bool>,
+    pub(super) button_name: Option<Cow<'a, str>>,
+    pub(super) button_payload: Option<Cow<'a, str>>,
+    pub(super) response_id: Option<Cow<'a, str>>,
+    pub(super) image: Option<Cow<'a, str>>,
+    pub(super) audio: Option<Cow<'a, str>>,
+    pub(super) video: Option<Cow<'a, str>>,
+    pub(super) file: Option<Cow<'a, str>>,
+    pub(super) caption: Option<Cow<'a, str>>,
+    pub(super) location: Option<WebhookLocation>,
+    pub(super) contacts: Option<Vec<Contact>>,
+    pub(super) error: Option<Cow<'a, str>>,
+}
+
+/// Moves a string out of the typed view.
+fn moved(s: &mut Option<String>) -> Option<Cow<'static, str>> {
+    s.take().map(Cow::Owned)
+}
+
+/// An owned string for the event, copied only when it was borrowed.
+fn owned(s: &mut Option<Cow<'_, str>>) -> Option<String> {
+    s.take().map(Cow::into_owned)
+}
+
+impl FlatFields<'static> {
+    /// The fields of `m`, its strings moved out.
+    fn take(m: &mut FlatMessage) -> Self {
+        FlatFields {
+            id: moved(&mut m.id),
+            date: m.date,
+            chat_platform: moved(&mut m.chat_platform),
+            contact_id: moved(&mut m.contact_id),
+            customer_id: moved(&mut m.customer_id),
+            message: moved(&mut m.message),
+            from: moved(&mut m.from),
+            from_customer: m.from_customer,
+            from_name: moved(&mut m.from_name),
+            whatsapp_number: moved(&mut m.whatsapp_number),
+            operator_id: moved(&mut m.operator_id),
+            operator_name: moved(&mut m.operator_name),
+            operator_email: moved(&mut m.operator_email),
+            is_button: m.is_button,
+            button_name: moved(&mut m.button_name),
+            button_payload: moved(&mut m.button_payload),
+            response_id: moved(&mut m.response_id),
+            image: moved(&mut m.image),
+            audio: moved(&mut m.audio),
+            video: moved(&mut m.video),
+            file: moved(&mut m.file),
+            caption: moved(&mut m.caption),
+            location: m.location.take(),
+            contacts: m.contacts.take(),
+            error: moved(&mut m.error),
+        }
+    }
+}
+
+/// What a status event is made of, as [`FlatFields`] are for a message.
+#[derive(Default)]
+pub(super) struct SnapshotFields<'a> {
+    pub(super) id: Option<Cow<'a, str>>,
+    pub(super) status: Cow<'a, str>,
+    pub(super) status_change_time: Option<Timestamp>,
+    pub(super) user_last_msg_received: Option<Timestamp>,
+    pub(super) user_last_msg_read: Option<Timestamp>,
+    pub(super) chat_platform: Option<Cow<'a, str>>,
+    pub(super) platform_contact_id: Option<Cow<'a, str>>,
+    pub(super) customer_id: Option<Cow<'a, str>>,
+    pub(super) from: Option<Cow<'a, str>>,
+    /// The last message's id, contact and chat ids.
+    pub(super) last: Option<FlatFields<'a>>,
+}
+
+impl SnapshotFields<'static> {
+    /// The fields of `s`, its strings moved out.
+    fn take(s: &mut StatusSnapshot) -> Self {
+        SnapshotFields {
+            id: moved(&mut s.id),
+            status: Cow::Owned(std::mem::take(&mut s.status)),
+            status_change_time: s.status_change_time,
+            user_last_msg_received: s.user_last_msg_received,
+            user_last_msg_read: s.user_last_msg_read,
+            chat_platform: moved(&mut s.chat_platform),
+            platform_contact_id: moved(&mut s.platform_contact_id),
+            customer_id: moved(&mut s.customer_id),
+            from: moved(&mut s.from),
+            last: s.last_message.as_mut().map(|m| FlatFields {
+                id: moved(&mut m.id),
+                contact_id: moved(&mut m.contact_id),
+                customer_id: moved(&mut m.customer_id),
+                ..FlatFields::default()
+            }),
         }
     }
 }
 
 /// Values a Format B envelope supplies to its messages.
 #[derive(Default)]
-struct Context<'a> {
+pub(super) struct Context<'a> {
     chat_platform: Option<&'a str>,
     contact_id: Option<&'a str>,
     whatsapp_number: Option<&'a str>,
@@ -85,7 +203,7 @@ fn opt_address(
 /// Who wrote a message. `from` decides when it is `user`, `bot` or `operator`/`agent`;
 /// without it, `fromCustomer` or the operator fields do. Any other `from` value is treated
 /// as not the user, so a bot never answers it.
-fn author_of(m: &FlatMessage) -> Author {
+fn author_of(m: &FlatFields<'_>) -> Author {
     match m.from.as_deref().map(str::to_ascii_lowercase).as_deref() {
         Some("user" | "customer" | "contact") => Author::User,
         Some("bot") => Author::Bot,
@@ -109,22 +227,22 @@ fn author_of(m: &FlatMessage) -> Author {
 }
 
 /// The content, with the strings taken out of `m`.
-fn flat_content(m: &mut FlatMessage) -> MessageContent {
+fn flat_content(m: &mut FlatFields<'_>) -> MessageContent {
     if m.is_button == Some(true) || m.button_payload.is_some() || m.response_id.is_some() {
         return MessageContent::Button {
-            text: m.button_name.take().or_else(|| m.message.take()),
-            payload: m.button_payload.take().or_else(|| m.response_id.take()),
+            text: owned(&mut m.button_name).or_else(|| owned(&mut m.message)),
+            payload: owned(&mut m.button_payload).or_else(|| owned(&mut m.response_id)),
         };
     }
     let items: Vec<MediaItem> = [&mut m.image, &mut m.video, &mut m.audio, &mut m.file]
         .into_iter()
-        .filter_map(Option::take)
+        .filter_map(owned)
         .map(|url| MediaItem::new(url, None))
         .collect();
     if !items.is_empty() {
         return MessageContent::Media {
             items,
-            caption: m.caption.take().or_else(|| m.message.take()),
+            caption: owned(&mut m.caption).or_else(|| owned(&mut m.message)),
         };
     }
     if let Some(l) = m.location.take() {
@@ -138,25 +256,22 @@ fn flat_content(m: &mut FlatMessage) -> MessageContent {
     if let Some(contacts) = m.contacts.take() {
         return MessageContent::Contacts { contacts };
     }
-    if let Some(body) = m.message.take() {
+    if let Some(body) = owned(&mut m.message) {
         return MessageContent::Text { body };
     }
     MessageContent::Unsupported {
-        reason: m
-            .error
-            .take()
+        reason: owned(&mut m.error)
             .unwrap_or_else(|| "no text, media, location or contacts".into()),
     }
 }
 
-fn flat_event(
-    m: &mut FlatMessage,
+/// A message event; `prefix` (`messages[1].` in an envelope) names its fields in errors.
+pub(super) fn flat_event(
+    m: &mut FlatFields<'_>,
     ctx: &Context<'_>,
     prefix: &str,
 ) -> Result<InboundMessage, ParseError> {
-    let id =
-        m.id.take()
-            .ok_or_else(|| ParseError::missing(format!("{prefix}_id_")))?;
+    let id = owned(&mut m.id).ok_or_else(|| ParseError::missing(format!("{prefix}_id_")))?;
     let platform = m.chat_platform.as_deref().or(ctx.chat_platform);
     let user = opt_address(
         (prefix, "contactId"),
@@ -174,16 +289,10 @@ fn flat_event(
         _ => (line, user),
     };
     let profile_name = match author {
-        Author::User => m
-            .from_name
-            .take()
-            .or_else(|| ctx.nick_name.map(str::to_owned)),
-        _ => m.operator_name.take().or_else(|| m.from_name.take()),
+        Author::User => owned(&mut m.from_name).or_else(|| ctx.nick_name.map(str::to_owned)),
+        _ => owned(&mut m.operator_name).or_else(|| owned(&mut m.from_name)),
     };
-    let conversation_id = m
-        .customer_id
-        .take()
-        .or_else(|| ctx.customer_id.map(str::to_owned));
+    let conversation_id = owned(&mut m.customer_id).or_else(|| ctx.customer_id.map(str::to_owned));
     let timestamp = m.date;
     let mut event = InboundMessage::new(ProviderKind::BOTMAKER, id, flat_content(m));
     event.author = author;
@@ -212,7 +321,7 @@ fn envelope_events(mut e: Envelope) -> Result<Vec<InboundEvent>, ParseError> {
         .enumerate()
         .map(|(i, mut m)| {
             let prefix = format!("messages[{i}].");
-            let mut ev = flat_event(&mut m, &ctx, &prefix);
+            let mut ev = flat_event(&mut FlatFields::take(&mut m), &ctx, &prefix);
             if let Err(ParseError::MissingField { field }) = &mut ev {
                 // Format B names the id `_id`.
                 if field.ends_with("_id_") {
@@ -259,16 +368,16 @@ fn legacy_event(l: LegacyMessage) -> Result<InboundMessage, ParseError> {
     Ok(event)
 }
 
-fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
+/// A status event.
+pub(super) fn snapshot_event(s: &mut SnapshotFields<'_>) -> Result<StatusUpdate, ParseError> {
     let status = match s.status.trim() {
         error if error.eq_ignore_ascii_case("error") => DeliveryStatus::Failed,
         other => DeliveryStatus::parse(other),
     };
-    let last = s.last_message.as_ref();
     let platform = s.chat_platform.as_deref();
-    let (field, contact) = if let Some(c) = &s.platform_contact_id {
-        ("PLATFORM_CONTACT_ID", Some(c.as_str()))
-    } else if let Some(c) = last.and_then(|m| m.contact_id.as_deref()) {
+    let (field, contact) = if let Some(c) = s.platform_contact_id.as_deref() {
+        ("PLATFORM_CONTACT_ID", Some(c))
+    } else if let Some(c) = s.last.as_ref().and_then(|m| m.contact_id.as_deref()) {
         ("LAST_MESSAGE.contactId", Some(c))
     } else {
         ("FROM", s.from.as_deref())
@@ -276,18 +385,17 @@ fn snapshot_event(s: &mut StatusSnapshot) -> Result<StatusUpdate, ParseError> {
     let recipient = opt_address(("", field), platform, contact)?;
     // Real snapshots name the chat in `_id_` and the last message in `LAST_MESSAGE`; the
     // documented 2018 shape has `_id_` for the message and `CUSTOMER_ID` for the chat.
-    let message_id = match s.last_message.as_mut() {
-        Some(m) => m.id.take(),
+    let message_id = match s.last.as_mut() {
+        Some(m) => owned(&mut m.id),
         None => {
-            s.id.clone()
-                .filter(|id| s.customer_id.as_ref().is_some_and(|c| c != id))
+            s.id.as_deref()
+                .filter(|id| s.customer_id.as_deref().is_some_and(|c| c != *id))
+                .map(str::to_owned)
         }
     };
-    let chat = s
-        .customer_id
-        .take()
-        .or_else(|| s.last_message.as_mut().and_then(|m| m.customer_id.take()))
-        .or_else(|| s.id.take());
+    let chat = owned(&mut s.customer_id)
+        .or_else(|| s.last.as_mut().and_then(|m| owned(&mut m.customer_id)))
+        .or_else(|| owned(&mut s.id));
     let mut update = StatusUpdate::new(ProviderKind::BOTMAKER, status);
     update.message_id = message_id;
     update.recipient = recipient;

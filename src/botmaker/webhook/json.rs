@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::LazyLock;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -216,7 +215,7 @@ impl<'de> Visitor<'de> for ValSeed {
         // small free chunks, which costs more than growing the few larger objects.
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
         while let Some(Key(k)) = map.next_key()? {
-            let index = known(&k).map_or(UNKNOWN, |i| i as u8);
+            let index = known(k.as_bytes()).map_or(UNKNOWN, |i| i as u8);
             if self.keep || index != UNKNOWN {
                 entries.push((k, Some(map.next_value_seed(self)?), index));
             } else {
@@ -260,7 +259,7 @@ macro_rules! known_keys {
         pub(super) enum K { $($id,)* }
 
         /// Their names, in the order of [`K`].
-        const NAMES: &[&str] = &[$($name,)*];
+        pub(super) const NAMES: &[&str] = &[$($name,)*];
     };
 }
 
@@ -294,9 +293,9 @@ known_keys! {
     LAST_MESSAGE_CREATION_TIME = "LAST_MESSAGE_CREATION_TIME",
 }
 
-const KNOWN: usize = NAMES.len();
-const TABLE: usize = 256;
-const _: () = assert!(KNOWN < TABLE / 2 && KNOWN < u8::MAX as usize);
+/// How many keys some format reads.
+pub(super) const KNOWN: usize = NAMES.len();
+const _: () = assert!(KNOWN < u8::MAX as usize);
 
 impl K {
     pub(super) fn name(self) -> &'static str {
@@ -304,45 +303,65 @@ impl K {
     }
 }
 
-/// A hash of the length and three bytes, for the table of known keys (the names it holds
-/// differ there often enough; a collision only costs a probe).
-fn hash(key: &str) -> usize {
-    let b = key.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return 0;
+/// The index of a known key: its length, then its bytes, which the compiler compares a
+/// few words at a time. Every name of [`NAMES`] is here, under its own index (a test reads
+/// each one back).
+#[rustfmt::skip]
+pub(super) fn known(key: &[u8]) -> Option<usize> {
+    let k = match key.len() {
+        1 => match key { b"v" => K::v, _ => return None },
+        3 => match key { b"_id" => K::_id, _ => return None },
+        4 => match key { b"_id_" => K::_id_, b"date" => K::date, b"from" => K::from,
+            b"file" => K::file, b"name" => K::name, b"type" => K::type_, b"txId" => K::txId,
+            b"FROM" => K::FROM, _ => return None },
+        5 => match key { b"queue" => K::queue, b"image" => K::image, b"audio" => K::audio,
+            b"video" => K::video, b"error" => K::error, b"phone" => K::phone,
+            b"wa_id" => K::wa_id, b"email" => K::email, _ => return None },
+        6 => match key { b"phones" => K::phones, b"emails" => K::emails, b"STATUS" => K::STATUS,
+            _ => return None },
+        7 => match key { b"message" => K::message, b"caption" => K::caption,
+            b"address" => K::address, b"MESSAGE" => K::MESSAGE, _ => return None },
+        8 => match key { b"fromName" => K::fromName, b"isButton" => K::isButton,
+            b"location" => K::location, b"contacts" => K::contacts, b"latitude" => K::latitude,
+            b"messages" => K::messages, b"lastName" => K::lastName, _ => return None },
+        9 => match key { b"contactId" => K::contactId, b"sessionId" => K::sessionId,
+            b"longitude" => K::longitude, b"last_name" => K::last_name,
+            b"firstName" => K::firstName, b"FROM_NAME" => K::FROM_NAME,
+            b"LAST_NAME" => K::LAST_NAME, _ => return None },
+        10 => match key { b"customerId" => K::customerId, b"operatorId" => K::operatorId,
+            b"buttonName" => K::buttonName, b"responseId" => K::responseId,
+            b"first_name" => K::first_name, b"FILES_URLS" => K::FILES_URLS,
+            b"FIRST_NAME" => K::FIRST_NAME, _ => return None },
+        11 => match key { b"CUSTOMER_ID" => K::CUSTOMER_ID, b"IMAGES_URLS" => K::IMAGES_URLS,
+            b"AUDIOS_URLS" => K::AUDIOS_URLS, b"VIDEOS_URLS" => K::VIDEOS_URLS,
+            b"BUSINESS_ID" => K::BUSINESS_ID, _ => return None },
+        12 => match key { b"chatPlatform" => K::chatPlatform, b"fromCustomer" => K::fromCustomer,
+            b"operatorName" => K::operatorName, b"LAST_MESSAGE" => K::LAST_MESSAGE,
+            _ => return None },
+        13 => match key { b"chatChannelId" => K::chatChannelId,
+            b"operatorEmail" => K::operatorEmail, b"buttonPayload" => K::buttonPayload,
+            b"hasAttachment" => K::hasAttachment, b"clientPayload" => K::clientPayload,
+            b"CREATION_TIME" => K::CREATION_TIME, _ => return None },
+        14 => match key { b"whatsappNumber" => K::whatsappNumber,
+            b"webhookPayload" => K::webhookPayload, b"formatted_name" => K::formatted_name,
+            _ => return None },
+        15 => match key { b"WHATSAPP_NUMBER" => K::WHATSAPP_NUMBER, _ => return None },
+        16 => match key { b"whatsappNickName" => K::whatsappNickName,
+            b"CHAT_PLATFORM_ID" => K::CHAT_PLATFORM_ID, _ => return None },
+        18 => match key { b"STATUS_CHANGE_TIME" => K::STATUS_CHANGE_TIME,
+            b"USER_LAST_MSG_READ" => K::USER_LAST_MSG_READ, _ => return None },
+        19 => match key { b"sessionCreationTime" => K::sessionCreationTime,
+            b"PLATFORM_CONTACT_ID" => K::PLATFORM_CONTACT_ID, _ => return None },
+        20 => match key { b"chatIdInChatPlatform" => K::chatIdInChatPlatform,
+            b"customerCreationTime" => K::customerCreationTime, _ => return None },
+        21 => match key { b"SESSION_CREATION_TIME" => K::SESSION_CREATION_TIME, _ => return None },
+        22 => match key { b"USER_LAST_MSG_RECEIVED" => K::USER_LAST_MSG_RECEIVED,
+            _ => return None },
+        26 => match key { b"LAST_MESSAGE_CREATION_TIME" => K::LAST_MESSAGE_CREATION_TIME,
+            _ => return None },
+        _ => return None,
     };
-    let mid = b[b.len() / 2];
-    let x = (b.len() as u32)
-        ^ (u32::from(first) << 6)
-        ^ (u32::from(last) << 13)
-        ^ (u32::from(mid) << 20);
-    (x.wrapping_mul(0x9e37_79b1) >> 24) as usize % TABLE
-}
-
-/// Open addressing: each cell holds a known key's index plus one, or 0.
-static TABLE_CELLS: LazyLock<[u8; TABLE]> = LazyLock::new(|| {
-    let mut cells = [0u8; TABLE];
-    for (i, name) in NAMES.iter().enumerate() {
-        let mut h = hash(name);
-        while cells[h] != 0 {
-            h = (h + 1) % TABLE;
-        }
-        cells[h] = i as u8 + 1;
-    }
-    cells
-});
-
-/// The index of a known key.
-fn known(key: &str) -> Option<usize> {
-    let cells = &*TABLE_CELLS;
-    let mut h = hash(key);
-    loop {
-        match cells[h] {
-            0 => return None,
-            i if NAMES[usize::from(i - 1)] == key => return Some(usize::from(i - 1)),
-            _ => h = (h + 1) % TABLE,
-        }
-    }
+    Some(k as usize)
 }
 
 const ABSENT: u32 = u32::MAX;
@@ -415,31 +434,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn known_keys_rarely_collide() {
-        let probes: usize = NAMES
-            .iter()
-            .map(|name| {
-                let cells = &*TABLE_CELLS;
-                let mut h = hash(name);
-                let mut n = 1;
-                while NAMES[usize::from(cells[h] - 1)] != *name {
-                    h = (h + 1) % TABLE;
-                    n += 1;
-                }
-                n
-            })
-            .sum();
-        assert!(
-            probes < NAMES.len() * 3 / 2,
-            "{probes} probes for {}",
-            NAMES.len()
-        );
-    }
-
-    #[test]
     fn every_known_key_is_found_and_others_are_not() {
         for (i, name) in NAMES.iter().enumerate() {
-            assert_eq!(known(name), Some(i), "{name}");
+            assert_eq!(known(name.as_bytes()), Some(i), "{name}");
         }
         for other in [
             "",
@@ -449,7 +446,7 @@ mod tests {
             "LAST_MESSAGE ",
             "messages2",
         ] {
-            assert_eq!(known(other), None, "{other}");
+            assert_eq!(known(other.as_bytes()), None, "{other}");
         }
     }
 

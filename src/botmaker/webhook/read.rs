@@ -37,23 +37,33 @@ pub(super) fn read_payload(body: &[u8], keep_extra: bool) -> Result<WebhookPaylo
     })
 }
 
+/// Whether an object with the keys `has` says is a status snapshot (when it has no
+/// `messages`, which make it an envelope).
+pub(super) fn is_snapshot(has: impl Fn(K) -> bool) -> bool {
+    has(K::STATUS)
+        && (has(K::STATUS_CHANGE_TIME)
+            || has(K::LAST_MESSAGE)
+            || has(K::USER_LAST_MSG_RECEIVED)
+            || has(K::USER_LAST_MSG_READ)
+            || !has(K::date))
+}
+
+/// Whether an object that is neither an envelope nor a snapshot is a Format C message.
+pub(super) fn is_legacy(has: impl Fn(K) -> bool) -> bool {
+    !has(K::LAST_MESSAGE) && (has(K::MESSAGE) || has(K::FROM_NAME) || has(K::CHAT_PLATFORM_ID))
+}
+
 impl<'de> Obj<'de> {
     fn name(&self, key: K) -> String {
         format!("{}{}", self.prefix, key.name())
     }
 
     fn is_snapshot(&self) -> bool {
-        self.has(K::STATUS)
-            && (self.has(K::STATUS_CHANGE_TIME)
-                || self.has(K::LAST_MESSAGE)
-                || self.has(K::USER_LAST_MSG_RECEIVED)
-                || self.has(K::USER_LAST_MSG_READ)
-                || !self.has(K::date))
+        is_snapshot(|k| self.has(k))
     }
 
     fn is_legacy(&self) -> bool {
-        !self.has(K::LAST_MESSAGE)
-            && (self.has(K::MESSAGE) || self.has(K::FROM_NAME) || self.has(K::CHAT_PLATFORM_ID))
+        is_legacy(|k| self.has(k))
     }
 
     fn wrong_type(&self, key: K, expected: &str, got: &Val<'_>) -> ParseError {
