@@ -3,9 +3,16 @@
 //! [`ChangeValue`], with no JSON tree in between and no field paths tracked.
 //!
 //! It gives the events the typed view gives, or nothing: whatever it refuses (another
-//! `object`, a wrong type anywhere, a repeated key) is read again the slow way
+//! `object`, a wrong type anywhere, a repeated key, a key the typed view would keep in its
+//! `extra`) is read again the slow way
 //! ([`WebhookPayload::from_json`](super::WebhookPayload::from_json) then the events), so
 //! errors are the slow way's, naming the field by its path.
+//!
+//! Parts of a body no event is made from are skipped, and serde_json skips a value with
+//! fewer checks than it reads one (a `\ud800` without its pair, a number out of range, more
+//! than 128 levels of nesting pass). So the body is first walked once as the typed view's
+//! JSON tree would read it, without building anything ([`Checked`]): a body the tree would
+//! refuse never goes the quick way.
 
 use std::borrow::Cow;
 
@@ -66,9 +73,54 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for MapOnly<T> {
     }
 }
 
+/// Any JSON value, read (strings decoded, numbers parsed, nesting counted) as serde_json
+/// reads it into a [`serde_json::Value`], and dropped.
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Checked)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_unit<E>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+}
+
 /// The events of `body`, as the typed view gives them; `None` when the slow way must read
 /// it (for its events or for its error).
 pub(super) fn events(body: &[u8], media_base: &str) -> Option<Vec<InboundEvent>> {
+    serde_json::from_slice::<Checked>(body).ok()?;
     let MapOnly(body) = serde_json::from_slice::<MapOnly<Body<'_>>>(body).ok()?;
     if body.object != OBJECT {
         return None;

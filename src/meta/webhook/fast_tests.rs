@@ -181,3 +181,48 @@ fn bodies_the_quick_way_refuses() {
     assert_eq!(events(other, BASE), Some(vec![]));
     assert!(agrees(other));
 }
+
+/// A text message with `extra` added to the message's `text` object (a key no event
+/// reads, skipped when the typed view reads the message).
+fn with_unread(extra: &str) -> String {
+    let fixture = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/meta/text.json"),
+    )
+    .expect("the text fixture");
+    let at = fixture
+        .find("\"body\"")
+        .expect("the text fixture has a body");
+    format!(
+        "{}\"unread\": {extra}, {}",
+        fixture.get(..at).unwrap_or_default(),
+        fixture.get(at..).unwrap_or_default()
+    )
+}
+
+#[test]
+fn what_a_json_tree_refuses_is_refused_even_where_no_event_reads_it() {
+    // serde_json skips these without complaint, and refuses to read them into a tree.
+    let deep = format!("{}{}", "[".repeat(130), "]".repeat(130));
+    for extra in [
+        r#""\ud800""#,
+        r#""\udc00 alone""#,
+        "1e400",
+        "-2E+999",
+        deep.as_str(),
+    ] {
+        let body = with_unread(extra);
+        assert!(events(body.as_bytes(), BASE).is_none(), "{body}");
+        assert!(slow(body.as_bytes()).is_err(), "{body}");
+    }
+    // The same places with what a tree reads: the quick way takes them.
+    let shallow = format!("{}{}", "[".repeat(20), "]".repeat(20));
+    for extra in [
+        r#""\ud83d\ude00 \u00e9""#,
+        "1e300",
+        "-0.5",
+        shallow.as_str(),
+    ] {
+        let body = with_unread(extra);
+        assert!(agrees(body.as_bytes()), "{body}");
+    }
+}
