@@ -50,7 +50,8 @@ struct Line<'a> {
     id: Option<&'a str>,
 }
 
-fn change_events(value: &ChangeValue, media_base: &str, out: &mut Vec<InboundEvent>) {
+/// The events of one `messages` change's value, appended to `out`.
+pub(super) fn change_events(value: &ChangeValue, media_base: &str, out: &mut Vec<InboundEvent>) {
     let meta = value.metadata.as_ref();
     let line = Line {
         number: meta
