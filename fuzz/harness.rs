@@ -267,7 +267,11 @@ pub fn botmaker_webhook(data: &[u8]) {
     let payload = provider.parse_payload(&request);
     match &payload {
         Ok(p) => assert_eq!(p.to_events(), parsed, "parse disagrees with parse_payload"),
-        Err(e) => assert_eq!(parsed.as_ref(), Err(e), "parse read what the payload refuses"),
+        Err(e) => assert_eq!(
+            parsed.as_ref(),
+            Err(e),
+            "parse read what the payload refuses"
+        ),
     }
     let _ = whatsapp_connector::botmaker::webhook::WebhookPayload::from_json(body)
         .and_then(|p| p.to_events());
