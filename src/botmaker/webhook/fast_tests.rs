@@ -153,17 +153,9 @@ fn the_common_fixtures_take_the_quick_path_and_agree() {
     }
 }
 
-#[test]
-fn the_fuzz_corpus_agrees() {
-    let mut taken = 0;
-    let seeds = dir("fuzz/seeds/botmaker_webhook");
-    for (_, data) in &seeds {
-        // `CONTENT-TYPE \n TOKEN \n BODY`, as the fuzz target reads it.
-        let body = data.splitn(3, |b| *b == b'\n').nth(2).unwrap_or_default();
-        taken += usize::from(agree(body));
-    }
-    assert!(taken > 20, "{taken} of {} taken", seeds.len());
-}
+// The fuzz seeds are replayed by tests/fuzz_corpus.rs (it needs the repository's fuzz/,
+// which the published package leaves out): the `botmaker_webhook` target compares `parse`,
+// which takes the quick path, with the typed payload's events and errors on every input.
 
 #[test]
 fn changed_members_agree() {
