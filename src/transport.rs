@@ -221,6 +221,42 @@ pub(crate) enum Effect {
     Reads,
 }
 
+/// The message of an error answer whose body is not the provider's error JSON: the status,
+/// and that the body is empty or an excerpt of it (`not_what` says what it is not: "Twilio's
+/// error JSON").
+pub(crate) fn unreadable_error_message(status: u16, body: &str, not_what: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        format!("HTTP {status} with an empty body")
+    } else {
+        format!(
+            "HTTP {status} with a body that is not {not_what}: {}",
+            crate::error::excerpt(trimmed, ERROR_EXCERPT_CHARS)
+        )
+    }
+}
+
+/// How much of an unreadable error body [`unreadable_error_message`] shows.
+const ERROR_EXCERPT_CHARS: usize = 200;
+
+/// Where a redirect answer leads: its `Location`, resolved against `current`; otherwise
+/// what was wrong with it. Whether the URL may be followed (and with which credentials) is
+/// the caller's to decide.
+pub(crate) fn redirect_location(
+    current: &url::Url,
+    response: &reqwest::Response,
+) -> Result<url::Url, String> {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| format!("HTTP {status} redirect without a Location"))?;
+    current
+        .join(location)
+        .map_err(|_| format!("HTTP {status} redirect to an invalid URL {location:?}"))
+}
+
 /// A failure after the request went out, by what the request does.
 pub(crate) fn after_sending(effect: Effect, error: TransportError) -> Error {
     match effect {

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiErrorKind, Error, excerpt};
 use crate::event::DeliveryStatus;
 use crate::message::SendReceipt;
 use crate::provider::ProviderKind;
-use crate::transport::unconfirmed_send;
+use crate::transport::{self, unconfirmed_send};
 
 const META: ProviderKind = ProviderKind::META;
 /// How many characters of a body that is not the Graph API's JSON go into a message.
@@ -158,18 +158,12 @@ pub(crate) fn api_error(status: u16, body: &str, retry_after: Option<Duration>) 
             }
             e
         }
-        None => {
-            let trimmed = body.trim();
-            let message = if trimmed.is_empty() {
-                format!("HTTP {status} with an empty body")
-            } else {
-                format!(
-                    "HTTP {status} with a body that is not a Graph API error: {}",
-                    excerpt(trimmed, EXCERPT_CHARS)
-                )
-            };
-            ApiError::new(META, status, message).with_kind(classify(status, None))
-        }
+        None => ApiError::new(
+            META,
+            status,
+            transport::unreadable_error_message(status, body, "a Graph API error"),
+        )
+        .with_kind(classify(status, None)),
     };
     err.with_body(body).with_retry_after(retry_after)
 }

@@ -254,14 +254,7 @@ impl MetaProvider {
         let failed =
             |what: String| Error::Transport(TransportError::new(META, current.as_str(), what));
         let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(http::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| failed(format!("HTTP {status} redirect without a Location")))?;
-        let next = current
-            .join(location)
-            .map_err(|_| failed(format!("HTTP {status} redirect to an invalid URL")))?;
+        let next = transport::redirect_location(current, response).map_err(failed)?;
         self.media_url(next.as_str()).map_err(|_| {
             failed(format!(
                 "HTTP {status} redirect off Meta's hosts, not followed with the access token"

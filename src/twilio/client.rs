@@ -233,18 +233,11 @@ pub(crate) async fn download_media(inner: &Inner, url: &str) -> Result<Downloade
 fn redirect_target(current: &url::Url, response: &reqwest::Response) -> Result<url::Url, Error> {
     let failed =
         |what: String| Error::Transport(TransportError::new(TWILIO, current.as_str(), what));
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get(http::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| failed(format!("HTTP {status} redirect without a Location")))?;
-    let next = current
-        .join(location)
-        .map_err(|_| failed(format!("redirect to an invalid URL {location:?}")))?;
+    let next = transport::redirect_location(current, response).map_err(failed)?;
     check_http_url("media url", next.as_str()).map_err(|_| {
         failed(format!(
-            "redirect to a URL that is not http(s): {location:?}"
+            "redirect to a URL that is not http(s): {}",
+            next.as_str()
         ))
     })
 }
