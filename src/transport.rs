@@ -221,6 +221,7 @@ pub(crate) enum Effect {
     Reads,
 }
 
+#[cfg(any(feature = "twilio", feature = "meta"))]
 /// The message of an error answer whose body is not the provider's error JSON: the status,
 /// and that the body is empty or an excerpt of it (`not_what` says what it is not: "Twilio's
 /// error JSON").
@@ -236,9 +237,11 @@ pub(crate) fn unreadable_error_message(status: u16, body: &str, not_what: &str) 
     }
 }
 
+#[cfg(any(feature = "twilio", feature = "meta"))]
 /// How much of an unreadable error body [`unreadable_error_message`] shows.
 const ERROR_EXCERPT_CHARS: usize = 200;
 
+#[cfg(any(feature = "twilio", feature = "meta"))]
 /// Where a redirect answer leads: its `Location`, resolved against `current`; otherwise
 /// what was wrong with it. Whether the URL may be followed (and with which credentials) is
 /// the caller's to decide.
